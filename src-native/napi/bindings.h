@@ -1,0 +1,21 @@
+// The functions the addon exports; each file defines one group.
+#pragma once
+#include <napi.h>
+
+namespace binding {
+
+// handshake_bindings.cpp
+Napi::Value AcquireCredentialsHandle(const Napi::CallbackInfo& info);
+Napi::Value Handshake(const Napi::CallbackInfo& info);
+Napi::Value CompleteAuthToken(const Napi::CallbackInfo& info);
+Napi::Value ApplyControlToken(const Napi::CallbackInfo& info);
+Napi::Value DeleteSecurityContext(const Napi::CallbackInfo& info);
+
+// message_bindings.cpp
+Napi::Value EncryptMessage(const Napi::CallbackInfo& info);
+Napi::Value DecryptMessage(const Napi::CallbackInfo& info);
+
+// attribute_bindings.cpp
+Napi::Value QueryContextAttributes(const Napi::CallbackInfo& info);
+
+}  // namespace binding

@@ -1,0 +1,10 @@
+#include "live_counters.h"
+
+namespace sspi {
+
+LiveCounters& Live() {
+  static LiveCounters counters;
+  return counters;
+}
+
+}  // namespace sspi
