@@ -1,0 +1,167 @@
+// The only place the compiled addon is loaded. Importing the package never throws: on a platform
+// without Schannel, or with the binary missing, every call that needs it throws one SchannelError
+// (ERR_SCHANNEL_UNSUPPORTED) naming the platform and every path that was tried.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SchannelError } from './sspi/errors';
+
+/** Opaque native owners of an SSPI handle; JS never sees the handle value. */
+export interface NativeCredential {
+  dispose(): void;
+  readonly disposed: boolean;
+}
+export interface NativeContext {
+  readonly deleted: boolean;
+}
+
+export interface NativeBufferResult {
+  type: number;
+  size: number;
+  data: Buffer | null;
+}
+
+export interface NativeAcquireOptions {
+  use: number;
+  package?: string;
+  principal?: string;
+  /** 0 auto (SCH_CREDENTIALS where the OS has it), 1 SCH_CREDENTIALS, 2 SCHANNEL_CRED. */
+  format: number;
+  flags: number;
+  enabledProtocols: number;
+  minimumCipherStrength: number;
+  maximumCipherStrength: number;
+  sessionLifespan: number;
+  supportedAlgs?: number[];
+  pfx?: Uint8Array;
+  passphrase?: string;
+}
+
+export interface NativeAcquireResult {
+  status: number;
+  failedFunction?: string;
+  usedSchCredentials?: boolean;
+  credential?: NativeCredential;
+  expiry?: number | null;
+}
+
+export interface NativeHandshakeResult {
+  status: number;
+  context?: NativeContext | null;
+  contextAttr?: number;
+  expiry?: number | null;
+  output?: NativeBufferResult[];
+  input?: NativeBufferResult[];
+}
+
+export interface NativeBinding {
+  acquireCredentialsHandle(options: NativeAcquireOptions): NativeAcquireResult;
+  handshake(
+    role: 0 | 1,
+    credential: NativeCredential | null,
+    context: NativeContext | null,
+    targetName: string | null,
+    contextReq: number,
+    targetDataRep: number,
+    input: { type: number; data?: Uint8Array | null }[] | null,
+    output: { type: number; size?: number }[],
+  ): NativeHandshakeResult;
+  completeAuthToken(context: NativeContext, buffers: { type: number; data?: Uint8Array | null }[]): number;
+  applyControlToken(context: NativeContext, token: Uint8Array): number;
+  deleteSecurityContext(context: NativeContext): number;
+  encryptMessage(context: NativeContext, data: Uint8Array): { status: number; data: Buffer | null };
+  decryptMessage(
+    context: NativeContext,
+    data: Uint8Array,
+  ): { status: number; data: Buffer; extra: Buffer | null; missing: number | null; consumed: number };
+  queryContextAttributes(context: NativeContext, attribute: number): { status: number; value: unknown };
+  statusText(status: number): string;
+  debugStats(): NativeDebugStats;
+  systemInfo(): { supportsSchCredentials: boolean };
+}
+
+export interface NativeDebugStats {
+  credentials: number;
+  contexts: number;
+  certStores: number;
+  certContexts: number;
+  contextBuffers: number;
+}
+
+const packageRoot = join(__dirname, '..');
+
+/** Where a binary is looked for, in order. SCHANNEL_BINDING_PATH names a file to use instead. */
+export function candidatePaths(platform = process.platform, arch = process.arch): string[] {
+  const paths: string[] = [];
+  const override = process.env.SCHANNEL_BINDING_PATH;
+  if (override) paths.push(override);
+  paths.push(join(packageRoot, 'build', 'Release', 'schannel.node'));
+  paths.push(join(packageRoot, 'prebuilds', `${platform}-${arch}`, 'schannel.napi.node'));
+  return paths;
+}
+
+let loaded: { binding: NativeBinding } | { error: SchannelError } | undefined;
+
+function unsupported(message: string, tried: string[], cause?: unknown): SchannelError {
+  const list = tried.length > 0 ? tried.map((p) => `\n  - ${p}`).join('') : '\n  (none)';
+  return new SchannelError(`${message}\nPaths tried:${list}`, {
+    code: 'ERR_SCHANNEL_UNSUPPORTED',
+    cause,
+    platform: process.platform,
+    arch: process.arch,
+    pathsTried: tried,
+  });
+}
+
+function load(): { binding: NativeBinding } | { error: SchannelError } {
+  const paths = candidatePaths();
+  if (process.platform !== 'win32') {
+    return {
+      error: unsupported(
+        `Schannel is part of Windows and is not available on platform "${process.platform}" (${process.arch}). ` +
+          'Run on Windows, or under Wine with scripts/wine-node for development.',
+        paths.map((p) => `${p} (not attempted: not Windows)`),
+      ),
+    };
+  }
+  const tried: string[] = [];
+  let lastError: unknown;
+  for (const path of paths) {
+    if (!existsSync(path)) {
+      tried.push(`${path} (not found)`);
+      continue;
+    }
+    try {
+      return { binding: require(path) as NativeBinding };
+    } catch (error) {
+      lastError = error;
+      tried.push(`${path} (${(error as Error).message.split('\n')[0]})`);
+    }
+  }
+  return {
+    error: unsupported(
+      `No usable schannel binary for ${process.platform}-${process.arch} (Node ${process.version}). ` +
+        'Reinstall the package, or build it with `npm run build`.',
+      tried,
+      lastError,
+    ),
+  };
+}
+
+/** The loaded binding; throws ERR_SCHANNEL_UNSUPPORTED where there is none. */
+export function native(): NativeBinding {
+  loaded ??= load();
+  if ('error' in loaded) throw loaded.error;
+  return loaded.binding;
+}
+
+/** Whether the native binding loaded, so Schannel calls can be made. Never throws. */
+export function isSupported(): boolean {
+  loaded ??= load();
+  return 'binding' in loaded;
+}
+
+/** Why the binding is not available (undefined when it is). */
+export function unsupportedReason(): SchannelError | undefined {
+  loaded ??= load();
+  return 'error' in loaded ? loaded.error : undefined;
+}

@@ -1,0 +1,22 @@
+// The typed 1:1 SSPI surface: Windows names, camelCased; every parameter reachable.
+export * from './status';
+export * from './flags';
+export * from './errors';
+export { CredentialsHandle, SecurityContext } from './handles';
+export { acquireCredentialsHandle, type AcquireCredentialsOptions, type SchCredFlagName } from './credentials';
+export {
+  initializeSecurityContext,
+  acceptSecurityContext,
+  completeAuthToken,
+  deleteSecurityContext,
+  type InitializeSecurityContextParams,
+  type AcceptSecurityContextParams,
+  type HandshakeResult,
+  type IscReqName,
+  type AscReqName,
+} from './handshake';
+export { applyControlToken, encodeControlToken, type ControlToken } from './control';
+export { encryptMessage, decryptMessage, type DecryptResult } from './messages';
+export * from './attributes';
+export { applicationProtocolsBuffer, encodeApplicationProtocols } from './alpn';
+export { bufferTypeName, type SecBufferInput, type SecBufferOutputSpec, type SecBufferResult } from './buffers';
