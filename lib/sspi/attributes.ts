@@ -106,6 +106,10 @@ export const contextAttributeNames: readonly ContextAttributeName[] = [
 // SecPkgContext_SessionInfo.dwFlags: set when the handshake resumed a cached session.
 const SSL_SESSION_RECONNECT = 1;
 
+// SecPkgContext_CipherInfo.dwProtocol holds the TLS wire version (0x0303), not SP_PROT_* bits.
+const wireVersions: Record<number, ProtocolName> = { 0x0300: 'SSLv3', 0x0301: 'TLSv1', 0x0302: 'TLSv1.1', 0x0303: 'TLSv1.2', 0x0304: 'TLSv1.3' };
+const wireVersionName = (value: number): ProtocolName | null => wireVersions[value] ?? null;
+
 const algName = (value: number): string | null => enumName(AlgId, value) ?? null;
 
 function shape<N extends ContextAttributeName>(name: N, value: any): ContextAttributeTypes[N] {
@@ -119,7 +123,7 @@ function shape<N extends ContextAttributeName>(name: N, value: any): ContextAttr
         exchangeName: algName(value.exchange),
       };
     case 'CIPHER_INFO':
-      return { ...value, protocolName: protocolName(value.protocol) };
+      return { ...value, protocolName: wireVersionName(value.protocol) ?? protocolName(value.protocol) };
     case 'APPLICATION_PROTOCOL':
       return {
         ...value,
