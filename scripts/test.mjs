@@ -89,9 +89,20 @@ async function schannelSuite(major) {
   const nodeArgs = ['--test', '--test-isolation=none', '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${relative(root, tapFile)}`, ...schannelTestFiles()];
   const env = { ...process.env, SCHANNEL_WINE_NODE: major, SCHANNEL_TEST_RUNTIME: isWindows ? 'windows' : 'wine' };
-  const { code } = isWindows
-    ? await runCapturing(process.execPath, nodeArgs, { env, shell: false })
-    : await runCapturing(join(root, 'scripts', 'wine-node'), nodeArgs, { env, shell: false });
+  let code;
+  if (isWindows) {
+    ({ code } = await runCapturing(process.execPath, nodeArgs, { env, shell: false }));
+  } else {
+    // Windows programs under Wine cannot start Linux ones, so the Linux-side peers (openssl
+    // s_server/s_client, Linux node) are started on the tests' behalf by this loopback service.
+    const { startPeerService } = await import('./peer-service.mjs');
+    const peers = await startPeerService({ maxLifetimeMs: 30 * 60_000 });
+    try {
+      ({ code } = await runCapturing(join(root, 'scripts', 'wine-node'), nodeArgs, { env: { ...env, ...peers.env }, shell: false }));
+    } finally {
+      await peers.close();
+    }
+  }
   const name = isWindows ? `schannel (node ${process.version}, Windows)` : `schannel (Windows node.exe ${major} under Wine 10)`;
   if (!existsSync(tapFile)) return { name, passed: 0, failed: 1, skipped: 0, skips: [], error: `exited ${code} without a report` };
   const tap = parseTap(readFileSync(tapFile, 'utf8'));
