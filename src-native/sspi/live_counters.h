@@ -16,13 +16,18 @@ struct LiveCounters {
 
 LiveCounters& Live();
 
-// Increments on construction, decrements on destruction; embedded in each owner type.
+// Increments on construction and decrements once: at Release() (the handle was freed early) or
+// at destruction. Embedded in each owner type, so the counters track live Windows handles.
 class LiveToken {
  public:
   explicit LiveToken(std::atomic<int64_t>& counter) : counter_(&counter) { ++*counter_; }
-  ~LiveToken() { --*counter_; }
+  ~LiveToken() { Release(); }
   LiveToken(const LiveToken&) = delete;
   LiveToken& operator=(const LiveToken&) = delete;
+  void Release() {
+    if (counter_ != nullptr) --*counter_;
+    counter_ = nullptr;
+  }
 
  private:
   std::atomic<int64_t>* counter_;

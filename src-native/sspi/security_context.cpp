@@ -14,7 +14,11 @@ Status SecurityContext::Delete() {
   if (!valid_) return ToStatus(SEC_E_INVALID_HANDLE);
   valid_ = false;
   streamSizes_.reset();
-  return ToStatus(DeleteSecurityContext(&handle_));
+  Status status = ToStatus(DeleteSecurityContext(&handle_));
+  live_.Release();
+  // The credential may now be freed as soon as nothing else uses it.
+  credential_.reset();
+  return status;
 }
 
 Status SecurityContext::StreamSizes(SecPkgContext_StreamSizes* sizes) {

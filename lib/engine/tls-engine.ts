@@ -1,0 +1,355 @@
+// The sans-I/O TLS engine over Schannel: ciphertext in, plaintext and ciphertext out, events. It
+// has no sockets and no timers, so a test can drive it byte by byte and a Duplex stream or a
+// benchmark loop can drive it at full speed. It owns the handshake loop of Microsoft's
+// InitializeSecurityContext/AcceptSecurityContext remarks: continue-needed, SECBUFFER_EXTRA kept,
+// SECBUFFER_MISSING waited for, complete-needed via CompleteAuthToken, incomplete-credentials
+// surfaced, alert tokens sent; then record protection, post-handshake messages and close_notify.
+import { debuglog } from 'node:util';
+import {
+  acceptSecurityContext,
+  applicationProtocolsBuffer,
+  applyControlToken,
+  AscReq,
+  completeAuthToken,
+  decryptMessage,
+  encryptMessage,
+  initializeSecurityContext,
+  IscReq,
+  queryContextAttributes,
+  SecBufferType,
+  SecStatus,
+  type CredentialsHandle,
+  type HandshakeResult,
+  type SecBufferInput,
+  type SecurityContext,
+} from '../sspi';
+import { SchannelError } from '../sspi/errors';
+
+const trace = debuglog('schannel');
+
+export type EngineRole = 'client' | 'server';
+export type EngineState = 'idle' | 'handshaking' | 'open' | 'closed' | 'failed';
+
+export const DEFAULT_CLIENT_REQ =
+  IscReq.CONFIDENTIALITY | IscReq.REPLAY_DETECT | IscReq.SEQUENCE_DETECT | IscReq.STREAM |
+  IscReq.ALLOCATE_MEMORY | IscReq.EXTENDED_ERROR | IscReq.USE_SUPPLIED_CREDS | IscReq.MANUAL_CRED_VALIDATION;
+export const DEFAULT_SERVER_REQ =
+  AscReq.CONFIDENTIALITY | AscReq.REPLAY_DETECT | AscReq.SEQUENCE_DETECT | AscReq.STREAM |
+  AscReq.ALLOCATE_MEMORY | AscReq.EXTENDED_ERROR;
+
+export interface EngineOptions {
+  role: EngineRole;
+  credential: CredentialsHandle;
+  /** Client: the server name for SNI (null or absent: none, as for an IP address). */
+  targetName?: string | null;
+  /** ALPN protocols to offer (client) or accept in preference order (server). */
+  alpnProtocols?: readonly string[];
+  /** ISC_REQ_* / ASC_REQ_* bits; defaults suit a stream socket with manual validation. */
+  contextReq?: number;
+  /**
+   * The server asked for a client certificate the credential cannot give
+   * (SEC_I_INCOMPLETE_CREDENTIALS). Return new credentials to present one, or null to go on
+   * without a certificate. Called with the DER names of the CAs the server accepts.
+   */
+  onIncompleteCredentials?: (issuers: Buffer[]) => CredentialsHandle | null | undefined;
+}
+
+export type EngineEvent =
+  | { type: 'handshake' }
+  | { type: 'renegotiated' }
+  | { type: 'incomplete-credentials'; issuers: Buffer[] }
+  | { type: 'peer-closed' }
+  | { type: 'error'; error: Error };
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+export class TlsEngine {
+  readonly role: EngineRole;
+  #state: EngineState = 'idle';
+  #credential: CredentialsHandle;
+  #context: SecurityContext | null = null;
+  readonly #targetName: string | null;
+  readonly #contextReq: number;
+  readonly #alpn: SecBufferInput | null;
+  readonly #onIncompleteCredentials: EngineOptions['onIncompleteCredentials'];
+  #incomplete: Buffer = EMPTY; // ciphertext received and not yet consumed
+  #missing: number | null = null;
+  #outgoing: Buffer[] = [];
+  #plaintext: Buffer[] = [];
+  #events: EngineEvent[] = [];
+  #earlyWrites: Buffer[] = [];
+  #renegotiating = false;
+  #askedForCredentials = false;
+  #sentCloseNotify = false;
+  #receivedCloseNotify = false;
+  #error: Error | null = null;
+
+  constructor(options: EngineOptions) {
+    this.role = options.role;
+    this.#credential = options.credential;
+    this.#targetName = options.targetName ?? null;
+    this.#contextReq = options.contextReq ?? (options.role === 'client' ? DEFAULT_CLIENT_REQ : DEFAULT_SERVER_REQ);
+    this.#alpn = options.alpnProtocols && options.alpnProtocols.length > 0 ? applicationProtocolsBuffer(options.alpnProtocols) : null;
+    this.#onIncompleteCredentials = options.onIncompleteCredentials;
+  }
+
+  get state(): EngineState {
+    return this.#state;
+  }
+  get context(): SecurityContext | null {
+    return this.#context;
+  }
+  get error(): Error | null {
+    return this.#error;
+  }
+  get sentCloseNotify(): boolean {
+    return this.#sentCloseNotify;
+  }
+  get receivedCloseNotify(): boolean {
+    return this.#receivedCloseNotify;
+  }
+  /** Bytes Schannel said it still needs (SECBUFFER_MISSING), when it said so. */
+  get missing(): number | null {
+    return this.#missing;
+  }
+  /** Ciphertext held back because it does not yet form a whole message. */
+  get bufferedCiphertext(): number {
+    return this.#incomplete.length;
+  }
+
+  /** Begins the handshake: a client produces its ClientHello; a server waits for one. */
+  start(): void {
+    if (this.#state !== 'idle') return;
+    this.#state = 'handshaking';
+    if (this.role === 'client') this.#handshakeStep(null);
+  }
+
+  /** Ciphertext from the peer. */
+  feed(data: Uint8Array): void {
+    if (data.length === 0 || this.#state === 'failed' || this.#state === 'closed') return;
+    if (this.#state === 'idle') this.start();
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.#incomplete = this.#incomplete.length === 0 ? bytes : Buffer.concat([this.#incomplete, bytes]);
+    this.#process();
+  }
+
+  /** Plaintext to send. Written before the handshake ends, it is held and sent right after. */
+  write(data: Uint8Array | readonly Uint8Array[]): void {
+    const chunks = Array.isArray(data) ? (data as Uint8Array[]) : [data as Uint8Array];
+    if (this.#state === 'failed' || this.#state === 'closed' || this.#sentCloseNotify) {
+      throw new SchannelError('write after the TLS session ended', { code: 'ERR_SCHANNEL_SESSION_ENDED' });
+    }
+    if (this.#state !== 'open' || this.#renegotiating) {
+      for (const chunk of chunks) if (chunk.length > 0) this.#earlyWrites.push(Buffer.from(chunk));
+      return;
+    }
+    this.#encrypt(chunks.length === 1 ? Buffer.from(chunks[0].buffer, chunks[0].byteOffset, chunks[0].byteLength) : Buffer.concat(chunks));
+  }
+
+  /** Sends close_notify (ApplyControlToken(SCHANNEL_SHUTDOWN), then one more handshake call). */
+  shutdown(): void {
+    if (this.#sentCloseNotify || !this.#context || this.#state === 'failed' || this.#state === 'closed') return;
+    try {
+      applyControlToken(this.#context, 'shutdown');
+      const result = this.#call(this.role === 'server' ? [{ type: SecBufferType.EMPTY }] : null);
+      this.#queue(result.token);
+      trace('%s sent close_notify (%d bytes, %s)', this.role, result.token.length, result.statusName);
+    } catch (error) {
+      this.#fail(error as Error);
+      return;
+    }
+    this.#sentCloseNotify = true;
+    if (this.#receivedCloseNotify) this.#state = 'closed';
+  }
+
+  /** All ciphertext produced so far, as one Buffer (empty when there is none). */
+  takeOutgoing(): Buffer {
+    if (this.#outgoing.length === 0) return EMPTY;
+    const out = this.#outgoing.length === 1 ? this.#outgoing[0] : Buffer.concat(this.#outgoing);
+    this.#outgoing = [];
+    return out;
+  }
+
+  takePlaintext(): Buffer[] {
+    const out = this.#plaintext;
+    this.#plaintext = [];
+    return out;
+  }
+
+  takeEvents(): EngineEvent[] {
+    const out = this.#events;
+    this.#events = [];
+    return out;
+  }
+
+  /** Deletes the security context. The credential is shared and stays with its owner. */
+  destroy(): void {
+    this.#context?.dispose();
+    if (this.#state !== 'failed') this.#state = 'closed';
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  #process(): void {
+    while (this.#incomplete.length > 0) {
+      if (this.#state === 'handshaking') {
+        const progressed = this.#handshakeStep(this.#incomplete);
+        if (!progressed) return;
+      } else if (this.#state === 'open') {
+        if (!this.#decryptStep()) return;
+      } else {
+        return;
+      }
+    }
+  }
+
+  #call(input: SecBufferInput[] | null): HandshakeResult {
+    const common = { credential: this.#credential, context: this.#context, input };
+    return this.role === 'client'
+      ? initializeSecurityContext({ ...common, targetName: this.#targetName, contextReq: this.#contextReq })
+      : acceptSecurityContext({ ...common, contextReq: this.#contextReq });
+  }
+
+  #handshakeInput(token: Buffer | null): SecBufferInput[] | null {
+    if (token === null) return this.#alpn ? [this.#alpn] : null;
+    const input: SecBufferInput[] = [{ type: SecBufferType.TOKEN, data: token }, { type: SecBufferType.EMPTY }];
+    if (this.role === 'server' && this.#alpn && !this.#context) input.push(this.#alpn);
+    return input;
+  }
+
+  /** One handshake call on `token` (null for the client's first). Returns whether to go on. */
+  #handshakeStep(token: Buffer | null): boolean {
+    let result: HandshakeResult;
+    try {
+      result = this.#call(this.#handshakeInput(token));
+    } catch (error) {
+      const alert = (error as { alert?: Buffer | null }).alert;
+      if (alert) this.#queue(alert);
+      this.#fail(error as Error);
+      return false;
+    }
+    if (result.context) this.#context = result.context;
+    trace('%s handshake %s token=%d extra=%s missing=%s', this.role, result.statusName, result.token.length,
+      result.extra?.length ?? '-', result.missing ?? '-');
+    switch (result.status) {
+      case SecStatus.SEC_E_INCOMPLETE_MESSAGE:
+        this.#missing = result.missing;
+        return false;
+      case SecStatus.SEC_I_INCOMPLETE_CREDENTIALS:
+        return this.#incompleteCredentials();
+      case SecStatus.SEC_I_COMPLETE_NEEDED:
+      case SecStatus.SEC_I_COMPLETE_AND_CONTINUE:
+        completeAuthToken(this.#context!, result.output.map((b) => ({ type: b.type, data: b.data })));
+        break;
+      default:
+        break;
+    }
+    this.#missing = null;
+    this.#queue(result.token);
+    if (token !== null) this.#incomplete = result.extra ?? EMPTY;
+    const done = result.status === SecStatus.SEC_E_OK || result.status === SecStatus.SEC_I_COMPLETE_NEEDED;
+    if (done) this.#handshakeDone();
+    return this.#incomplete.length > 0;
+  }
+
+  #incompleteCredentials(): boolean {
+    if (this.#askedForCredentials) {
+      this.#fail(new SchannelError('The server asked for a client certificate again after one was supplied', {
+        code: 'SEC_I_INCOMPLETE_CREDENTIALS',
+        status: SecStatus.SEC_I_INCOMPLETE_CREDENTIALS,
+      }));
+      return false;
+    }
+    this.#askedForCredentials = true;
+    let issuers: Buffer[] = [];
+    try {
+      if (this.#context) issuers = queryContextAttributes(this.#context, 'ISSUER_LIST_EX');
+    } catch {
+      // Not every system can list the issuers; the callback still decides.
+    }
+    this.#events.push({ type: 'incomplete-credentials', issuers });
+    const replacement = this.#onIncompleteCredentials?.(issuers);
+    if (replacement) this.#credential = replacement;
+    // The same input is offered again, now with the chosen credentials (or none).
+    return true;
+  }
+
+  #handshakeDone(): void {
+    this.#state = 'open';
+    this.#events.push({ type: this.#renegotiating ? 'renegotiated' : 'handshake' });
+    this.#renegotiating = false;
+    if (this.#earlyWrites.length > 0) {
+      const pending = this.#earlyWrites;
+      this.#earlyWrites = [];
+      this.#encrypt(Buffer.concat(pending));
+    }
+  }
+
+  /** One DecryptMessage call on the buffered ciphertext. Returns whether to go on. */
+  #decryptStep(): boolean {
+    let result;
+    try {
+      result = decryptMessage(this.#context!, this.#incomplete);
+    } catch (error) {
+      this.#fail(error as Error);
+      return false;
+    }
+    if (result.status === SecStatus.SEC_E_INCOMPLETE_MESSAGE) {
+      this.#missing = result.missing;
+      return false;
+    }
+    this.#missing = null;
+    this.#incomplete = result.extra ?? EMPTY;
+    if (result.closed) {
+      trace('%s received close_notify', this.role);
+      this.#receivedCloseNotify = true;
+      this.#incomplete = EMPTY; // nothing after close_notify is application data
+      this.#events.push({ type: 'peer-closed' });
+      if (this.#sentCloseNotify) this.#state = 'closed';
+      return false;
+    }
+    if (result.renegotiate) {
+      trace('%s post-handshake message (SEC_I_RENEGOTIATE, %d bytes)', this.role, result.data.length);
+      return this.#postHandshake(result.data);
+    }
+    if (result.data.length > 0) this.#plaintext.push(result.data);
+    return true;
+  }
+
+  /**
+   * SEC_I_RENEGOTIATE. On Windows 11 with TLS 1.3 the decrypted data is a post-handshake message
+   * (NewSessionTicket, KeyUpdate) that goes back to the handshake function as its input token; with
+   * TLS 1.2 renegotiation there is none, and the handshake resumes on the records that follow.
+   */
+  #postHandshake(message: Buffer): boolean {
+    this.#renegotiating = true;
+    this.#state = 'handshaking';
+    const after = this.#incomplete;
+    this.#incomplete = EMPTY;
+    this.#handshakeStep(message.length > 0 ? message : EMPTY);
+    if ((this.#state as EngineState) === 'failed') return false;
+    this.#incomplete = this.#incomplete.length > 0 ? Buffer.concat([this.#incomplete, after]) : after;
+    return this.#incomplete.length > 0;
+  }
+
+  #encrypt(data: Buffer): void {
+    if (data.length === 0) return;
+    try {
+      this.#queue(encryptMessage(this.#context!, data));
+    } catch (error) {
+      this.#fail(error as Error);
+    }
+  }
+
+  #queue(bytes: Buffer | null | undefined): void {
+    if (bytes && bytes.length > 0) this.#outgoing.push(bytes);
+  }
+
+  #fail(error: Error): void {
+    if (this.#state === 'failed') return;
+    trace('%s failed: %s', this.role, error.message);
+    this.#state = 'failed';
+    this.#error = error;
+    this.#events.push({ type: 'error', error });
+  }
+}
