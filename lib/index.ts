@@ -3,6 +3,10 @@ import { native, isSupported, unsupportedReason, type NativeDebugStats } from '.
 
 export * from './sspi';
 export { isSupported, unsupportedReason };
+export { TlsEngine, runHandshake, type EngineOptions, type EngineEvent, type EngineState, type HandshakeTransport } from './engine';
+export { connect, SchannelSocket, clearCredentialCache, type ConnectOptions } from './tls';
+export * from './certs';
+export { SchannelAgent, createFetchDispatcher, type SchannelAgentOptions, type FetchDispatcherOptions } from './http';
 
 /** Counts of live native handles (credentials, contexts, certificate stores...), for leak tests. */
 export function debugStats(): NativeDebugStats {

@@ -77,6 +77,58 @@ export interface NativeBinding {
   statusText(status: number): string;
   debugStats(): NativeDebugStats;
   systemInfo(): { supportsSchCredentials: boolean };
+  verifyCertificateChain(request: NativeVerifyRequest): Promise<NativeVerifyResult>;
+  verifyCertificateChainSync(request: NativeVerifyRequest): NativeVerifyResult;
+}
+
+/** verifyCertificateChain's request, already validated (lib/certs/verify.ts). */
+export interface NativeVerifyRequest {
+  /** DER, leaf first. */
+  chain: Uint8Array[];
+  /** DNS name for the SSL policy. */
+  hostName?: string;
+  /** 4 or 16 bytes, checked against the leaf's iPAddress SANs. */
+  hostAddress?: Uint8Array;
+  /** 0 server certificate, 1 client certificate. */
+  role: 0 | 1;
+  /** DER; replaces the system roots when present. */
+  roots?: Uint8Array[];
+  /** 0 off, 1 best-effort, 2 strict. */
+  revocation: 0 | 1 | 2;
+  /** Milliseconds since 1970. */
+  time?: number;
+}
+
+export interface NativeVerifiedElement {
+  der: Buffer;
+  errorStatus: number;
+  infoStatus: number;
+  /** -1 not yet valid, 0 valid, 1 expired (at the verification time). */
+  timeValidity: number;
+  presented: boolean;
+  callerRoot: boolean;
+}
+
+export interface NativeVerifyResult {
+  /** Non-zero: a call failed and there is no verdict. */
+  status: number;
+  failedFunction?: string;
+  failedIndex?: number;
+  engine?: 'default' | 'exclusive-root' | 'additional-store';
+  exclusiveEngineStatus?: number;
+  errorStatus?: number;
+  infoStatus?: number;
+  effectiveErrorStatus?: number;
+  policyStatus?: number;
+  policyChainIndex?: number;
+  policyElementIndex?: number;
+  policyFlags?: number;
+  policyCheckedName?: boolean;
+  addressChecked?: boolean;
+  addressMatched?: boolean;
+  complete?: boolean;
+  anchorIsCallerRoot?: boolean;
+  chain?: NativeVerifiedElement[];
 }
 
 export interface NativeDebugStats {
@@ -85,6 +137,8 @@ export interface NativeDebugStats {
   certStores: number;
   certContexts: number;
   contextBuffers: number;
+  chainContexts: number;
+  chainEngines: number;
 }
 
 const packageRoot = join(__dirname, '..');

@@ -386,6 +386,15 @@ export async function ensureEnvironment({ versions, quiet = false, scope = 'all'
         say(`[setup] trixie rootfs: ${rootfsState(p).marker?.wine ?? 'wine ?'}`);
       },
     },
+    {
+      // debootstrap's minbase writes no /etc/hosts, and without it "localhost" does not resolve
+      // inside the chroot (getaddrinfo ENOTFOUND in node.exe).
+      name: 'rootfs /etc/hosts',
+      check: () => fs.existsSync(path.join(p.rootfs, 'etc', 'hosts')),
+      install: () => {
+        fs.writeFileSync(path.join(p.rootfs, 'etc', 'hosts'), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n');
+      },
+    },
     ...exact.map((version) => ({
       name: `node.exe ${version}`,
       check: () => fs.existsSync(nodeExePath(p, version)),

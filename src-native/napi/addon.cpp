@@ -26,6 +26,8 @@ Napi::Value DebugStats(const Napi::CallbackInfo& info) {
   stats.Set("certStores", Napi::Number::New(env, static_cast<double>(live.certStores.load())));
   stats.Set("certContexts", Napi::Number::New(env, static_cast<double>(live.certContexts.load())));
   stats.Set("contextBuffers", Napi::Number::New(env, static_cast<double>(live.contextBuffers.load())));
+  stats.Set("chainContexts", Napi::Number::New(env, static_cast<double>(live.chainContexts.load())));
+  stats.Set("chainEngines", Napi::Number::New(env, static_cast<double>(live.chainEngines.load())));
   return stats;
 }
 
@@ -53,6 +55,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("statusText", Napi::Function::New(env, StatusText));
   exports.Set("debugStats", Napi::Function::New(env, DebugStats));
   exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));
+  exports.Set("verifyCertificateChain", Napi::Function::New(env, VerifyCertificateChain));
+  exports.Set("verifyCertificateChainSync", Napi::Function::New(env, VerifyCertificateChainSync));
   return exports;
 }
 

@@ -18,4 +18,8 @@ Napi::Value DecryptMessage(const Napi::CallbackInfo& info);
 // attribute_bindings.cpp
 Napi::Value QueryContextAttributes(const Napi::CallbackInfo& info);
 
+// verify_bindings.cpp: certificate chain verification (crypt32 chain engine + SSL policy)
+Napi::Value VerifyCertificateChain(const Napi::CallbackInfo& info);
+Napi::Value VerifyCertificateChainSync(const Napi::CallbackInfo& info);
+
 }  // namespace binding

@@ -12,6 +12,8 @@ struct LiveCounters {
   std::atomic<int64_t> certStores{0};
   std::atomic<int64_t> certContexts{0};
   std::atomic<int64_t> contextBuffers{0};
+  std::atomic<int64_t> chainContexts{0};
+  std::atomic<int64_t> chainEngines{0};
 };
 
 LiveCounters& Live();

@@ -1,0 +1,2 @@
+export { SchannelAgent, type SchannelAgentOptions } from './agent';
+export { createFetchDispatcher, type FetchDispatcherOptions } from './fetch';

@@ -1,0 +1,139 @@
+// connect(): tls.connect with Schannel underneath. The same options and events, so an existing
+// tls.connect call site changes by its import alone.
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { SchCredFlags, type TlsVersion } from '../sspi';
+import { invalidArgType, invalidArgValue } from '../sspi/errors';
+import { validateBoolean, validateFunction, validateObject, validateString, validateUint32 } from '../sspi/validate';
+import { cachedCredential } from './credential-cache';
+import { SchannelSocket } from './socket';
+
+export interface ConnectOptions {
+  host?: string;
+  port?: number;
+  /** An existing Duplex (a connected net.Socket, a proxy tunnel...) to run TLS over. */
+  socket?: Duplex;
+  /** SNI and the name the certificate must carry. Default: `host`, unless it is an IP address. */
+  servername?: string;
+  ALPNProtocols?: readonly (string | Uint8Array)[] | Uint8Array;
+  /** Default true: a certificate that does not validate ends the connection with its error. */
+  rejectUnauthorized?: boolean;
+  /** Trusted roots (PEM or DER, one or many). Like node:tls, they replace the system roots. */
+  ca?: string | Buffer | readonly (string | Buffer)[];
+  checkServerIdentity?: (hostname: string, cert: any) => Error | undefined;
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+  /** A client certificate with its key, as PKCS#12. */
+  pfx?: Buffer | Uint8Array;
+  passphrase?: string;
+  /** Idle timeout in milliseconds (emits 'timeout', as net.Socket does). */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** Revocation checking by the Windows chain engine. Default 'best-effort' (cache only, no stall). */
+  revocation?: 'strict' | 'best-effort' | 'off';
+  /** Passed on to net.connect. */
+  family?: number;
+  localAddress?: string;
+  localPort?: number;
+  lookup?: any;
+  [key: string]: unknown;
+}
+
+const revocationModes = ['strict', 'best-effort', 'off'] as const;
+
+function normalizeArgs(args: unknown[]): { options: ConnectOptions; listener?: () => void } {
+  let options: ConnectOptions = {};
+  let listener: (() => void) | undefined;
+  let i = 0;
+  if (typeof args[0] === 'number' || (typeof args[0] === 'string' && args[0] !== '' && !Number.isNaN(Number(args[0])))) {
+    options.port = Number(args[i++]);
+    if (typeof args[i] === 'string') options.host = args[i++] as string;
+  }
+  if (args[i] !== null && typeof args[i] === 'object') options = { ...(args[i++] as ConnectOptions), ...options };
+  if (typeof args[i] === 'function') listener = args[i] as () => void;
+  return { options, listener };
+}
+
+function alpnList(value: ConnectOptions['ALPNProtocols']): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof Uint8Array) {
+    // Node's wire format: length-prefixed names.
+    const names: string[] = [];
+    for (let offset = 0; offset < value.length; ) {
+      const length = value[offset];
+      names.push(Buffer.from(value.subarray(offset + 1, offset + 1 + length)).toString('latin1'));
+      offset += 1 + length;
+    }
+    return names;
+  }
+  if (!Array.isArray(value)) throw invalidArgType('options.ALPNProtocols', ['Array', 'Buffer'], value);
+  return value.map((p: string | Uint8Array) => (typeof p === 'string' ? p : Buffer.from(p).toString('latin1')));
+}
+
+function caList(value: ConnectOptions['ca']): (string | Buffer)[] | undefined {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  list.forEach((entry, i) => {
+    if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) throw invalidArgType(`options.ca[${i}]`, ['string', 'Buffer'], entry);
+  });
+  return list as (string | Buffer)[];
+}
+
+/** tls.connect over Schannel. */
+export function connect(options: ConnectOptions, secureConnectListener?: () => void): SchannelSocket;
+export function connect(port: number, host?: string, options?: ConnectOptions, secureConnectListener?: () => void): SchannelSocket;
+export function connect(port: number, options?: ConnectOptions, secureConnectListener?: () => void): SchannelSocket;
+export function connect(...args: unknown[]): SchannelSocket {
+  const { options, listener } = normalizeArgs(args);
+  validateObject(options, 'options');
+  const host = options.host ?? 'localhost';
+  validateString(host, 'options.host');
+  if (options.servername !== undefined) validateString(options.servername, 'options.servername');
+  if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
+  if (options.checkServerIdentity !== undefined) validateFunction(options.checkServerIdentity, 'options.checkServerIdentity');
+  if (options.timeout !== undefined) validateUint32(options.timeout, 'options.timeout');
+  const revocation = options.revocation ?? 'best-effort';
+  if (!revocationModes.includes(revocation)) throw invalidArgValue('options.revocation', revocation, `must be one of: ${revocationModes.join(', ')}`);
+  if (options.socket === undefined) {
+    if (options.port === undefined) throw invalidArgType('options.port', 'number', undefined);
+    validateUint32(options.port, 'options.port');
+  }
+  const servername = options.servername ?? (isIP(host) ? undefined : host);
+  const credential = cachedCredential({
+    use: 'outbound',
+    flags: SchCredFlags.MANUAL_CRED_VALIDATION | SchCredFlags.NO_DEFAULT_CREDS | SchCredFlags.USE_STRONG_CRYPTO,
+    minVersion: options.minVersion,
+    maxVersion: options.maxVersion,
+    pfx: options.pfx,
+    passphrase: options.passphrase,
+  });
+
+  const connecting = options.socket === undefined;
+  const transport: Duplex = options.socket ??
+    netConnect({ host, port: options.port!, family: options.family, localAddress: options.localAddress, localPort: options.localPort, lookup: options.lookup } as any);
+  const socket = new SchannelSocket({
+    transport,
+    credential,
+    role: 'client',
+    servername: servername ?? null,
+    host: options.servername ?? host,
+    ALPNProtocols: alpnList(options.ALPNProtocols),
+    rejectUnauthorized: options.rejectUnauthorized,
+    ca: caList(options.ca),
+    revocation,
+    checkServerIdentity: options.checkServerIdentity,
+    connecting: connecting && (transport as Socket).connecting !== false,
+  });
+  if (listener) socket.once('secureConnect', listener);
+  if (options.timeout !== undefined) socket.setTimeout(options.timeout);
+  if (options.signal) {
+    const signal = options.signal;
+    const abort = () => socket.destroy(Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: signal.reason }));
+    if (signal.aborted) queueMicrotask(abort);
+    else {
+      signal.addEventListener('abort', abort, { once: true });
+      socket.once('close', () => signal.removeEventListener('abort', abort));
+    }
+  }
+  return socket;
+}

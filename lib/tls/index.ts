@@ -1,0 +1,3 @@
+export { connect, type ConnectOptions } from './connect';
+export { SchannelSocket, type SchannelSocketOptions } from './socket';
+export { cachedCredential, clearCredentialCache } from './credential-cache';

@@ -1,0 +1,407 @@
+// SchannelSocket: a Duplex that behaves like tls.TLSSocket, carried by any transport Duplex (a
+// net.Socket from connect(), or the caller's own `socket`). The TLS work is the sans-I/O engine's;
+// this file is plumbing: transport bytes in and out, back-pressure both ways, validation before
+// 'secureConnect', half-close, timeouts and Node's error codes.
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { debuglog } from 'node:util';
+import { TlsEngine, type EngineEvent } from '../engine';
+import { queryContextAttributes, type CredentialsHandle } from '../sspi';
+import { peerCertificateObject } from '../certs/x509';
+import { verifyCertificateChain } from '../certs/verify';
+
+const trace = debuglog('schannel');
+
+export interface SchannelSocketOptions {
+  /** The transport carrying the TLS records. */
+  transport: Duplex;
+  credential: CredentialsHandle;
+  role: 'client' | 'server';
+  servername?: string | null;
+  /** The host name to check the certificate against (defaults to servername). */
+  host?: string;
+  ALPNProtocols?: readonly string[];
+  rejectUnauthorized?: boolean;
+  ca?: readonly (string | Buffer)[];
+  revocation?: 'strict' | 'best-effort' | 'off';
+  checkServerIdentity?: (hostname: string, cert: any) => Error | undefined;
+  /** Whether the peer's certificate must be validated (client: always; server: with requestCert). */
+  validatePeer?: boolean;
+  onIncompleteCredentials?: (issuers: Buffer[]) => CredentialsHandle | null | undefined;
+  /** Set when the transport is still connecting, so 'connect' can be relayed. */
+  connecting?: boolean;
+}
+
+type Pending = { chunk: Buffer; callback: (error?: Error | null) => void };
+
+function disconnectedError(role: 'client' | 'server'): Error {
+  const error = new Error(
+    role === 'client'
+      ? 'Client network socket disconnected before secure TLS connection was established'
+      : 'Socket closed before the TLS handshake completed',
+  ) as Error & { code: string };
+  error.code = 'ECONNRESET';
+  return error;
+}
+
+export class SchannelSocket extends Duplex {
+  readonly encrypted = true;
+  authorized = false;
+  authorizationError: string | null = null;
+  alpnProtocol: string | false | null = null;
+  servername: string | false | null;
+  readonly #engine: TlsEngine;
+  readonly #transport: Duplex;
+  readonly #options: SchannelSocketOptions;
+  #secure = false;
+  #pendingWrites: Pending[] = [];
+  #heldPlaintext: Buffer[] = [];
+  #transportPaused = false;
+  #peerChain: Buffer[] | null = null;
+  #protocol: string | null = null;
+  #cipher: { name: string; standardName: string; version: string } | null = null;
+  #sessionReused = false;
+  #endAfterSecure = false;
+  #ended = false;
+
+  constructor(options: SchannelSocketOptions) {
+    super({ allowHalfOpen: false, decodeStrings: true });
+    this.#options = options;
+    this.#transport = options.transport;
+    this.servername = options.servername ?? (options.role === 'client' ? false : null);
+    this.#engine = new TlsEngine({
+      role: options.role,
+      credential: options.credential,
+      targetName: options.servername ?? null,
+      alpnProtocols: options.ALPNProtocols,
+      onIncompleteCredentials: options.onIncompleteCredentials,
+    });
+    this.#wireTransport();
+    if (options.connecting) {
+      this.#transport.once('connect', () => {
+        this.emit('connect');
+        this.#start();
+      });
+    } else {
+      queueMicrotask(() => this.#start());
+    }
+  }
+
+  get connecting(): boolean {
+    return !this.#secure && !this.destroyed;
+  }
+
+  // --- the TLSSocket surface -------------------------------------------------------------------
+
+  getProtocol(): string | null {
+    return this.#protocol;
+  }
+
+  getCipher(): { name: string; standardName: string; version: string } | undefined {
+    return this.#cipher ?? undefined;
+  }
+
+  getPeerCertificate(detailed = false): any {
+    if (!this.#peerChain || this.#peerChain.length === 0) return {};
+    return peerCertificateObject(this.#peerChain, detailed);
+  }
+
+  /** The peer's certificate chain as DER, leaf first, as the peer sent it. */
+  getPeerCertificateChain(): Buffer[] {
+    return this.#peerChain ? [...this.#peerChain] : [];
+  }
+
+  isSessionReused(): boolean {
+    return this.#sessionReused;
+  }
+
+  getSession(): undefined {
+    return undefined; // Schannel keeps its session cache itself.
+  }
+
+  setTimeout(ms: number, callback?: () => void): this {
+    const socket = this.#transport as Partial<Socket>;
+    if (typeof socket.setTimeout === 'function') socket.setTimeout(ms);
+    if (callback) {
+      if (ms === 0) this.removeListener('timeout', callback);
+      else this.once('timeout', callback);
+    }
+    return this;
+  }
+
+  setNoDelay(noDelay = true): this {
+    (this.#transport as Partial<Socket>).setNoDelay?.(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    (this.#transport as Partial<Socket>).setKeepAlive?.(enable, initialDelay);
+    return this;
+  }
+
+  ref(): this {
+    (this.#transport as Partial<Socket>).ref?.();
+    return this;
+  }
+
+  unref(): this {
+    (this.#transport as Partial<Socket>).unref?.();
+    return this;
+  }
+
+  address(): ReturnType<Socket['address']> | {} {
+    return (this.#transport as Partial<Socket>).address?.() ?? {};
+  }
+
+  get remoteAddress(): string | undefined {
+    return (this.#transport as Partial<Socket>).remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return (this.#transport as Partial<Socket>).remotePort;
+  }
+  get remoteFamily(): string | undefined {
+    return (this.#transport as Partial<Socket>).remoteFamily;
+  }
+  get localAddress(): string | undefined {
+    return (this.#transport as Partial<Socket>).localAddress;
+  }
+  get localPort(): number | undefined {
+    return (this.#transport as Partial<Socket>).localPort;
+  }
+  get bytesWritten(): number | undefined {
+    return (this.#transport as Partial<Socket>).bytesWritten;
+  }
+  get bytesRead(): number | undefined {
+    return (this.#transport as Partial<Socket>).bytesRead;
+  }
+  get pending(): boolean {
+    return (this.#transport as Partial<Socket>).pending ?? false;
+  }
+  get readyState(): string {
+    return (this.#transport as Partial<Socket>).readyState ?? (this.destroyed ? 'closed' : 'open');
+  }
+
+  // --- Duplex ----------------------------------------------------------------------------------
+
+  override _read(): void {
+    if (this.#transportPaused) {
+      this.#transportPaused = false;
+      this.#transport.resume();
+    }
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (!this.#secure) {
+      // Nothing goes to a peer before its certificate has been validated.
+      this.#pendingWrites.push({ chunk, callback });
+      return;
+    }
+    this.#send(() => this.#engine.write(chunk), callback);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    const data = chunks.map((c) => c.chunk);
+    if (!this.#secure) {
+      this.#pendingWrites.push({ chunk: Buffer.concat(data), callback });
+      return;
+    }
+    // Coalesced: one encryptMessage call makes full-size records from all of them.
+    this.#send(() => this.#engine.write(data), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const finish = () => {
+      this.#engine.shutdown();
+      const out = this.#engine.takeOutgoing();
+      if (out.length > 0 && this.#transport.writable) this.#transport.write(out);
+      if (this.#transport.writable) this.#transport.end();
+      callback();
+    };
+    if (this.#secure || this.#engine.state === 'failed') finish();
+    else this.once('secure', finish);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    for (const pending of this.#pendingWrites) pending.callback(error ?? disconnectedError(this.#options.role));
+    this.#pendingWrites = [];
+    this.#engine.destroy();
+    if (!this.#transport.destroyed) this.#transport.destroy();
+    callback(error);
+  }
+
+  // --- plumbing --------------------------------------------------------------------------------
+
+  #wireTransport(): void {
+    const transport = this.#transport;
+    transport.on('data', (data: Buffer) => {
+      this.#engine.feed(data);
+      this.#drain();
+    });
+    transport.on('end', () => {
+      if (!this.#secure && this.#engine.state === 'open') {
+        this.#endAfterSecure = true; // the handshake is done; validation is still running
+        return;
+      }
+      if (!this.#secure && !this.destroyed) {
+        this.destroy(disconnectedError(this.#options.role));
+        return;
+      }
+      // A TCP FIN without close_notify still ends the stream, as node:tls does.
+      this.#pushEnd();
+    });
+    transport.on('error', (error: Error) => this.destroy(error));
+    transport.on('close', () => {
+      if (!this.destroyed) {
+        if (!this.#secure) this.destroy(disconnectedError(this.#options.role));
+        else this.destroy();
+      }
+    });
+    transport.on('timeout', () => this.emit('timeout'));
+  }
+
+  #start(): void {
+    if (this.destroyed) return;
+    this.#engine.start();
+    this.#drain();
+  }
+
+  /** Moves everything the engine produced: ciphertext out, plaintext up, events handled. */
+  #drain(): void {
+    const out = this.#engine.takeOutgoing();
+    if (out.length > 0 && !this.#transport.destroyed) this.#transport.write(out);
+    // Plaintext first: data that arrived before a close_notify or an error is still delivered.
+    const plaintext = this.#engine.takePlaintext();
+    if (plaintext.length > 0) {
+      if (!this.#secure) {
+        this.#heldPlaintext.push(...plaintext);
+      } else {
+        this.#pushPlaintext(plaintext);
+      }
+    }
+    for (const event of this.#engine.takeEvents()) this.#onEvent(event);
+  }
+
+  /** End of the readable side, once, whichever of close_notify and TCP FIN comes first. */
+  #pushEnd(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.push(null);
+  }
+
+  #pushPlaintext(chunks: Buffer[]): void {
+    let more = true;
+    for (const chunk of chunks) more = this.push(chunk);
+    if (!more && !this.#transportPaused) {
+      this.#transportPaused = true;
+      this.#transport.pause();
+    }
+  }
+
+  #onEvent(event: EngineEvent): void {
+    switch (event.type) {
+      case 'handshake':
+        void this.#handshakeDone();
+        break;
+      case 'peer-closed':
+        if (this.#secure) this.#pushEnd();
+        else this.#endAfterSecure = true;
+        break;
+      case 'incomplete-credentials':
+        trace('server asked for a client certificate (%d issuers)', event.issuers.length);
+        break;
+      case 'error':
+        this.destroy(event.error);
+        break;
+      default:
+        break;
+    }
+  }
+
+  async #handshakeDone(): Promise<void> {
+    this.#readSessionFacts();
+    const options = this.#options;
+    if (options.validatePeer !== false) {
+      try {
+        await this.#validate();
+      } catch (error) {
+        this.destroy(error as Error);
+        return;
+      }
+      if (this.destroyed) return;
+    }
+    trace('%s secure: %s %s alpn=%s authorized=%s', options.role, this.#protocol, this.#cipher?.name, this.alpnProtocol, this.authorized);
+    this.#secure = true;
+    this.emit('secure');
+    if (options.role === 'client') this.emit('secureConnect');
+    const held = this.#heldPlaintext;
+    this.#heldPlaintext = [];
+    if (held.length > 0) this.#pushPlaintext(held);
+    if (this.#endAfterSecure) this.#pushEnd();
+    const pending = this.#pendingWrites;
+    this.#pendingWrites = [];
+    for (const { chunk, callback } of pending) this.#send(() => this.#engine.write(chunk), callback);
+  }
+
+  #readSessionFacts(): void {
+    const context = this.#engine.context!;
+    const attempt = <T>(read: () => T): T | null => {
+      try {
+        return read();
+      } catch {
+        return null;
+      }
+    };
+    this.#peerChain = attempt(() => queryContextAttributes(context, 'REMOTE_CERT_CONTEXT'));
+    const connection = attempt(() => queryContextAttributes(context, 'CONNECTION_INFO'));
+    const cipher = attempt(() => queryContextAttributes(context, 'CIPHER_INFO'));
+    this.#protocol = connection?.protocolName ?? cipher?.protocolName ?? null;
+    if (cipher) {
+      this.#cipher = { name: cipher.cipherSuiteName, standardName: cipher.cipherSuiteName, version: this.#protocol ?? '' };
+    }
+    const alpn = attempt(() => queryContextAttributes(context, 'APPLICATION_PROTOCOL'));
+    this.alpnProtocol = alpn?.protocol ?? false;
+    this.#sessionReused = attempt(() => queryContextAttributes(context, 'SESSION_INFO'))?.reconnect ?? false;
+  }
+
+  async #validate(): Promise<void> {
+    const options = this.#options;
+    const chain = this.#peerChain ?? [];
+    const host = options.host ?? (typeof this.servername === 'string' ? this.servername : undefined);
+    const custom = options.checkServerIdentity;
+    const outcome = await verifyCertificateChain({
+      chain,
+      host: custom || options.role === 'server' ? undefined : host,
+      role: options.role === 'client' ? 'server' : 'client',
+      ca: options.ca,
+      revocation: options.revocation ?? 'best-effort',
+    });
+    let error: (Error & { code?: string }) | null = outcome.error;
+    if (!error && custom && host !== undefined) {
+      error = custom(host, this.getPeerCertificate(true)) ?? null;
+    }
+    this.authorized = error === null;
+    this.authorizationError = error ? (error.code ?? error.message) : null;
+    if (error && options.rejectUnauthorized !== false) throw error;
+  }
+
+  #send(produce: () => void, callback: (error?: Error | null) => void): void {
+    try {
+      produce();
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    const failed = this.#engine.error;
+    if (failed) {
+      callback(failed);
+      return;
+    }
+    const out = this.#engine.takeOutgoing();
+    if (out.length === 0) {
+      callback();
+      return;
+    }
+    // The callback runs when the transport has taken the records: back-pressure passes through.
+    this.#transport.write(out, (error?: Error | null) => callback(error ?? null));
+  }
+}
