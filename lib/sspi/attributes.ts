@@ -4,6 +4,7 @@ import { failure } from './check';
 import { invalidArgValue } from './errors';
 import { AlgId, enumName, protocolName, SecPkgAttr, type ProtocolName } from './flags';
 import { nativeContext, type SecurityContext } from './handles';
+import { validateString } from './validate';
 
 export interface StreamSizes {
   header: number;
@@ -139,6 +140,7 @@ function shape<N extends ContextAttributeName>(name: N, value: any): ContextAttr
 /** QueryContextAttributesW(context, SECPKG_ATTR_<name>), with the result as a plain typed object. */
 export function queryContextAttributes<N extends ContextAttributeName>(context: SecurityContext, name: N): ContextAttributeTypes[N] {
   const handle = nativeContext(context, 'context');
+  validateString(name, 'name');
   if (!contextAttributeNames.includes(name)) {
     throw invalidArgValue('name', name, `must be one of: ${contextAttributeNames.join(', ')}`);
   }

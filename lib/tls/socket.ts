@@ -5,6 +5,7 @@
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { debuglog } from 'node:util';
+import { performance } from 'node:perf_hooks';
 import { TlsEngine, type EngineEvent } from '../engine';
 import { queryContextAttributes, type CredentialsHandle } from '../sspi';
 import { peerCertificateObject } from '../certs/x509';
@@ -34,6 +35,14 @@ export interface SchannelSocketOptions {
 
 type Pending = { chunk: Buffer; callback: (error?: Error | null) => void };
 
+/** When each phase ended, in performance.now() milliseconds (null: not reached). */
+export interface SocketTimings {
+  start: number;
+  connect: number | null;
+  handshake: number | null;
+  secure: number | null;
+}
+
 function disconnectedError(role: 'client' | 'server'): Error {
   const error = new Error(
     role === 'client'
@@ -50,6 +59,7 @@ export class SchannelSocket extends Duplex {
   authorizationError: string | null = null;
   alpnProtocol: string | false | null = null;
   servername: string | false | null;
+  readonly timings: SocketTimings = { start: performance.now(), connect: null, handshake: null, secure: null };
   readonly #engine: TlsEngine;
   readonly #transport: Duplex;
   readonly #options: SchannelSocketOptions;
@@ -79,10 +89,12 @@ export class SchannelSocket extends Duplex {
     this.#wireTransport();
     if (options.connecting) {
       this.#transport.once('connect', () => {
+        this.timings.connect = performance.now();
         this.emit('connect');
         this.#start();
       });
     } else {
+      this.timings.connect = this.timings.start;
       queueMicrotask(() => this.#start());
     }
   }
@@ -318,6 +330,7 @@ export class SchannelSocket extends Duplex {
   }
 
   async #handshakeDone(): Promise<void> {
+    this.timings.handshake = performance.now();
     this.#readSessionFacts();
     const options = this.#options;
     if (options.validatePeer !== false) {
@@ -331,6 +344,7 @@ export class SchannelSocket extends Duplex {
     }
     trace('%s secure: %s %s alpn=%s authorized=%s', options.role, this.#protocol, this.#cipher?.name, this.alpnProtocol, this.authorized);
     this.#secure = true;
+    this.timings.secure = performance.now();
     this.emit('secure');
     if (options.role === 'client') this.emit('secureConnect');
     const held = this.#heldPlaintext;

@@ -9,14 +9,14 @@ EncryptResult EncryptRecords(SecurityContext& context, const uint8_t* data, size
   EncryptResult result;
   SecPkgContext_StreamSizes sizes{};
   result.status = context.StreamSizes(&sizes);
-  if (result.status != SEC_E_OK) return result;
+  if (result.status != SEC_E_OK || length == 0) return result;  // no data: no records
   if (sizes.cbMaximumMessage == 0) {
     result.status = ToStatus(SEC_E_INTERNAL_ERROR);
     return result;
   }
 
   const size_t maxPiece = sizes.cbMaximumMessage;
-  const size_t pieces = length == 0 ? 1 : (length + maxPiece - 1) / maxPiece;
+  const size_t pieces = (length + maxPiece - 1) / maxPiece;
   const size_t overhead = static_cast<size_t>(sizes.cbHeader) + sizes.cbTrailer;
   result.records.resize(length + pieces * overhead);
 
@@ -25,7 +25,7 @@ EncryptResult EncryptRecords(SecurityContext& context, const uint8_t* data, size
   do {
     const size_t piece = std::min(maxPiece, length - offset);
     uint8_t* record = result.records.data() + written;
-    if (piece > 0) std::memcpy(record + sizes.cbHeader, data + offset, piece);
+    std::memcpy(record + sizes.cbHeader, data + offset, piece);
 
     SecBuffer buffers[4] = {};
     buffers[0] = {sizes.cbHeader, SECBUFFER_STREAM_HEADER, record};
@@ -60,6 +60,15 @@ DecryptResult DecryptRecord(SecurityContext& context, const uint8_t* data, size_
     result.status = ToStatus(SEC_E_INVALID_HANDLE);
     return result;
   }
+  // Less than a record header: answer for Schannel. Wine reads the header past the end of a
+  // shorter buffer (and dereferences a null one), so it must never see such input.
+  constexpr size_t kRecordHeader = 5;
+  if (length < kRecordHeader) {
+    result.status = ToStatus(SEC_E_INCOMPLETE_MESSAGE);
+    result.hasMissing = true;
+    result.missing = static_cast<unsigned long>(kRecordHeader - length);
+    return result;
+  }
   Bytes work(data, data + length);
   SecBuffer buffers[4] = {};
   buffers[0] = {static_cast<unsigned long>(work.size()), SECBUFFER_DATA, work.empty() ? nullptr : work.data()};
@@ -90,8 +99,11 @@ DecryptResult DecryptRecord(SecurityContext& context, const uint8_t* data, size_
         }
         break;
       case SECBUFFER_MISSING:
-        result.hasMissing = true;
-        result.missing = buffer.cbBuffer;
+        // The first MISSING buffer holds the count; Wine marks a second one with the record size.
+        if (!result.hasMissing) {
+          result.hasMissing = true;
+          result.missing = buffer.cbBuffer;
+        }
         break;
       default:
         break;

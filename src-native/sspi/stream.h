@@ -14,7 +14,7 @@ struct EncryptResult {
 };
 
 // Splits the data at cbMaximumMessage and encrypts each piece into one record, all into one
-// allocation. Record sizes come from the cbBuffer values EncryptMessage returns, not from
+// allocation; no data gives no records. Record sizes come from the cbBuffer values EncryptMessage returns, not from
 // StreamSizes: Wine reports cbTrailer far larger than what it writes.
 EncryptResult EncryptRecords(SecurityContext& context, const uint8_t* data, size_t length);
 
