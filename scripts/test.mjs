@@ -36,7 +36,9 @@ function ensurePackages() {
     say('npm packages: ok (installed)');
     return;
   }
-  step('npm packages', 'npm', ['ci', '--no-audit', '--no-fund']);
+  // Not `npm ci`: npm 11 writes lock files without other platforms' optional packages (rollup's
+  // native builds) and `npm ci` then refuses them as out of sync. --no-save keeps the lock as it is.
+  step('npm packages', 'npm', ['install', '--no-save', '--no-audit', '--no-fund']);
 }
 
 function runCapturing(command, commandArgs, options = {}) {
