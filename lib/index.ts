@@ -4,7 +4,7 @@ import { native, isSupported, unsupportedReason, type NativeDebugStats } from '.
 export * from './sspi';
 export { isSupported, unsupportedReason };
 export { TlsEngine, runHandshake, type EngineOptions, type EngineEvent, type EngineState, type HandshakeTransport } from './engine';
-export { connect, SchannelSocket, clearCredentialCache, type ConnectOptions } from './tls';
+export { connect, createServer, SchannelServer, SchannelSocket, clearCredentialCache, type ConnectOptions, type ServerOptions } from './tls';
 export * from './certs';
 export { SchannelAgent, createFetchDispatcher, type SchannelAgentOptions, type FetchDispatcherOptions } from './http';
 

@@ -18,6 +18,7 @@ import {
   queryContextAttributes,
   SecBufferType,
   SecStatus,
+  TlsAlert,
   type CredentialsHandle,
   type HandshakeResult,
   type SecBufferInput,
@@ -160,6 +161,22 @@ export class TlsEngine {
     }
     this.#sentCloseNotify = true;
     if (this.#receivedCloseNotify) this.#state = 'closed';
+  }
+
+  /**
+   * Sends a fatal alert (ApplyControlToken(SCHANNEL_ALERT), then one more handshake call), e.g.
+   * when the peer's certificate is refused after the handshake. The engine is failed afterwards.
+   */
+  alert(number: keyof typeof TlsAlert, error: Error): void {
+    if (this.#context && this.#state !== 'failed' && this.#state !== 'closed') {
+      try {
+        applyControlToken(this.#context, { alert: { type: 'fatal', number } });
+        this.#queue(this.#call(this.role === 'server' ? [{ type: SecBufferType.EMPTY }] : null).token);
+      } catch {
+        // The alert is a courtesy to the peer; the connection ends either way.
+      }
+    }
+    this.#fail(error);
   }
 
   /** All ciphertext produced so far, as one Buffer (empty when there is none). */

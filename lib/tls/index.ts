@@ -1,3 +1,4 @@
 export { connect, type ConnectOptions } from './connect';
 export { SchannelSocket, type SchannelSocketOptions } from './socket';
 export { cachedCredential, clearCredentialCache } from './credential-cache';
+export { createServer, SchannelServer, type ServerOptions } from './server';

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { debuglog } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { TlsEngine, type EngineEvent } from '../engine';
-import { queryContextAttributes, type CredentialsHandle } from '../sspi';
+import { queryContextAttributes, SchannelError, type CredentialsHandle, type TlsAlert } from '../sspi';
 import { peerCertificateObject } from '../certs/x509';
 import { verifyCertificateChain } from '../certs/verify';
 
@@ -29,6 +29,8 @@ export interface SchannelSocketOptions {
   /** Whether the peer's certificate must be validated (client: always; server: with requestCert). */
   validatePeer?: boolean;
   onIncompleteCredentials?: (issuers: Buffer[]) => CredentialsHandle | null | undefined;
+  /** ISC_REQ_* / ASC_REQ_* bits for the engine (its defaults otherwise). */
+  contextReq?: number;
   /** Set when the transport is still connecting, so 'connect' can be relayed. */
   connecting?: boolean;
 }
@@ -41,6 +43,24 @@ export interface SocketTimings {
   connect: number | null;
   handshake: number | null;
   secure: number | null;
+}
+
+/** The TLS alert that tells the peer why its certificate was refused. */
+function alertFor(code: string | undefined): keyof typeof TlsAlert {
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      return 'CERTIFICATE_EXPIRED';
+    case 'CERT_REVOKED':
+      return 'CERTIFICATE_REVOKED';
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+      return 'UNKNOWN_CA';
+    default:
+      return 'BAD_CERTIFICATE';
+  }
 }
 
 function disconnectedError(role: 'client' | 'server'): Error {
@@ -85,6 +105,7 @@ export class SchannelSocket extends Duplex {
       targetName: options.servername ?? null,
       alpnProtocols: options.ALPNProtocols,
       onIncompleteCredentials: options.onIncompleteCredentials,
+      contextReq: options.contextReq,
     });
     this.#wireTransport();
     if (options.connecting) {
@@ -380,6 +401,16 @@ export class SchannelSocket extends Duplex {
   async #validate(): Promise<void> {
     const options = this.#options;
     const chain = this.#peerChain ?? [];
+    if (chain.length === 0) {
+      // Only a server asks for a certificate that may not come; node:tls reports it this way.
+      this.authorized = false;
+      this.authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
+      if (options.rejectUnauthorized !== false) {
+        const error = new SchannelError('peer did not return a certificate', { code: 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE' });
+        this.#refuse('HANDSHAKE_FAILURE', error);
+      }
+      return;
+    }
     const host = options.host ?? (typeof this.servername === 'string' ? this.servername : undefined);
     const custom = options.checkServerIdentity;
     const outcome = await verifyCertificateChain({
@@ -395,7 +426,16 @@ export class SchannelSocket extends Duplex {
     }
     this.authorized = error === null;
     this.authorizationError = error ? (error.code ?? error.message) : null;
-    if (error && options.rejectUnauthorized !== false) throw error;
+    if (error && options.rejectUnauthorized !== false) this.#refuse(alertFor(error.code), error);
+  }
+
+  /** Tells the peer why (a fatal alert), then fails with the error. */
+  #refuse(alert: keyof typeof TlsAlert, error: Error): never {
+    this.#engine.alert(alert, error);
+    const out = this.#engine.takeOutgoing();
+    if (out.length > 0 && !this.#transport.destroyed) this.#transport.write(out);
+    this.#engine.takeEvents(); // the failure is thrown to the caller instead
+    throw error;
   }
 
   #send(produce: () => void, callback: (error?: Error | null) => void): void {

@@ -7,6 +7,48 @@ Bytes CertContext::Der() const {
   return Bytes(context_->pbCertEncoded, context_->pbCertEncoded + context_->cbCertEncoded);
 }
 
+namespace {
+
+bool HasPrivateKey(PCCERT_CONTEXT cert) {
+  DWORD size = 0;
+  return CertGetCertificateContextProperty(cert, CERT_KEY_PROV_INFO_PROP_ID, nullptr, &size) ||
+         CertGetCertificateContextProperty(cert, CERT_KEY_CONTEXT_PROP_ID, nullptr, &size) ||
+         CertGetCertificateContextProperty(cert, CERT_NCRYPT_KEY_HANDLE_PROP_ID, nullptr, &size);
+}
+
+// Whether `cert` issued another certificate of the store (so it is a CA of the chain, not the leaf).
+bool IssuesAnother(HCERTSTORE store, PCCERT_CONTEXT cert) {
+  PCCERT_CONTEXT other = nullptr;
+  while ((other = CertEnumCertificatesInStore(store, other)) != nullptr) {
+    if (CertCompareCertificate(X509_ASN_ENCODING, cert->pCertInfo, other->pCertInfo)) continue;
+    if (CertCompareCertificateName(X509_ASN_ENCODING, &cert->pCertInfo->Subject, &other->pCertInfo->Issuer)) {
+      CertFreeCertificateContext(other);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+// The certificate a PFX is for: one with a private key that issued none of the others. Wine marks
+// every certificate of an imported PFX as having the key, so "has a key" alone would pick a CA.
+PCCERT_CONTEXT FindEndEntityWithKey(HCERTSTORE store) {
+  PCCERT_CONTEXT fallback = nullptr;
+  PCCERT_CONTEXT current = nullptr;
+  while ((current = CertEnumCertificatesInStore(store, current)) != nullptr) {
+    if (!HasPrivateKey(current)) continue;
+    if (!IssuesAnother(store, current)) {
+      if (fallback != nullptr) CertFreeCertificateContext(fallback);
+      PCCERT_CONTEXT found = CertDuplicateCertificateContext(current);
+      CertFreeCertificateContext(current);
+      return found;
+    }
+    if (fallback == nullptr) fallback = CertDuplicateCertificateContext(current);
+  }
+  return fallback;
+}
+
 PfxImport ImportPfx(const Bytes& pfx, const std::wstring& password) {
   PfxImport result;
   CRYPT_DATA_BLOB blob{static_cast<DWORD>(pfx.size()), const_cast<BYTE*>(pfx.data())};
@@ -23,17 +65,8 @@ PfxImport ImportPfx(const Bytes& pfx, const std::wstring& password) {
     return result;
   }
   result.store = std::make_shared<CertStore>(store);
-  PCCERT_CONTEXT current = nullptr;
-  while ((current = CertEnumCertificatesInStore(store, current)) != nullptr) {
-    DWORD size = 0;
-    if (CertGetCertificateContextProperty(current, CERT_KEY_PROV_INFO_PROP_ID, nullptr, &size) ||
-        CertGetCertificateContextProperty(current, CERT_KEY_CONTEXT_PROP_ID, nullptr, &size) ||
-        CertGetCertificateContextProperty(current, CERT_NCRYPT_KEY_HANDLE_PROP_ID, nullptr, &size)) {
-      result.leaf = std::make_shared<CertContext>(CertDuplicateCertificateContext(current));
-      CertFreeCertificateContext(current);
-      break;
-    }
-  }
+  PCCERT_CONTEXT leaf = FindEndEntityWithKey(store);
+  if (leaf != nullptr) result.leaf = std::make_shared<CertContext>(leaf);
   if (!result.leaf) {
     result.status = static_cast<Status>(CRYPT_E_NOT_FOUND);
     result.failedFunction = "PFXImportCertStore";

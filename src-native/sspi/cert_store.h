@@ -52,6 +52,9 @@ struct PfxImport {
   std::shared_ptr<CertContext> leaf;       // the certificate with a private key
 };
 
+// The end-entity certificate with a private key in a store (the caller frees it), or null.
+PCCERT_CONTEXT FindEndEntityWithKey(HCERTSTORE store);
+
 // Imports a PKCS#12 blob into a memory store and picks the certificate that has a private key.
 PfxImport ImportPfx(const Bytes& pfx, const std::wstring& password);
 

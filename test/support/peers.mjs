@@ -30,29 +30,13 @@ export const NET_TIMEOUT = 20_000;
 // ------------------------------------------------------------------------------------------------
 // Certificates and files
 
-/** Whether every private RSA component is as long as its field in a CryptoAPI PRIVATEKEYBLOB. */
-function fullLengthKey(key) {
-  const bytes = (n) => (n.bitLength() + 7) >> 3;
-  const half = bytes(key.n) / 2;
-  return bytes(key.d) === bytes(key.n) && ['p', 'q', 'dP', 'dQ', 'qInv'].every((f) => bytes(key[f]) === half);
-}
-
 let pki;
 /**
- * The shared test PKI (root, intermediate, leaves, client), made once per process (RSA keys are slow).
- * Under Wine the client certificate (the one imported from a PFX) gets a key whose private components
- * are all full length: Wine's PFX import breaks keys with a shorter private exponent (about 8% of
- * Node's RSA keys, since d is taken modulo lcm(p-1, q-1)), and the handshake then fails with
- * SEC_E_INTERNAL_ERROR. Windows imports any key; the workaround only keeps the Wine run stable.
+ * The shared test PKI (root, intermediate, leaves, client), made once per process (RSA keys are
+ * slow). Its keys avoid Wine's PFX import bug: see newKey in pki.cjs.
  */
 export function testPki() {
-  if (!pki) {
-    const { issue, makeTestPki } = require('./pki.cjs');
-    pki = makeTestPki();
-    while (isWine && !fullLengthKey(pki.client.key)) {
-      pki.client = issue({ cn: 'schannel test client', issuer: pki.intermediate, usage: 'client' });
-    }
-  }
+  if (!pki) pki = require('./pki.cjs').makeTestPki();
   return pki;
 }
 

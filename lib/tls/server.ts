@@ -1,0 +1,114 @@
+// createServer(): tls.createServer with Schannel underneath. A net.Server whose connections become
+// SchannelSockets in the server role; 'secureConnection' after the handshake (and, with
+// requestCert, after the client's chain is validated), 'tlsClientError' for a client that fails,
+// and a bad client never takes the server down.
+import { Server as NetServer, type Socket } from 'node:net';
+import { AscReq, SchCredFlags, type CredentialsHandle, type TlsVersion } from '../sspi';
+import { invalidArgType } from '../sspi/errors';
+import { validateBoolean, validateObject, validateUint32 } from '../sspi/validate';
+import { cachedCredential } from './credential-cache';
+import { DEFAULT_SERVER_REQ } from '../engine';
+import { SchannelSocket } from './socket';
+
+export interface ServerOptions {
+  /** The server certificate and key as PKCS#12. */
+  pfx?: Buffer | Uint8Array;
+  passphrase?: string;
+  /** A ready credential (e.g. from a certificate in the Windows store). */
+  credential?: CredentialsHandle;
+  /** Protocols in the server's order of preference. */
+  ALPNProtocols?: readonly string[];
+  /** Ask clients for a certificate. */
+  requestCert?: boolean;
+  /** With requestCert: refuse clients whose certificate does not validate (default true). */
+  rejectUnauthorized?: boolean;
+  /** Roots for client certificates (PEM or DER); they replace the system roots. */
+  ca?: string | Buffer | readonly (string | Buffer)[];
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+  /** Milliseconds a client has to finish the handshake (default 120000, as node:tls). */
+  handshakeTimeout?: number;
+  revocation?: 'strict' | 'best-effort' | 'off';
+  allowHalfOpen?: boolean;
+  pauseOnConnect?: boolean;
+}
+
+function handshakeTimeoutError(): Error {
+  return Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
+}
+
+export class SchannelServer extends NetServer {
+  readonly #options: ServerOptions;
+  #credential: CredentialsHandle;
+
+  constructor(options: ServerOptions = {}, secureConnectionListener?: (socket: SchannelSocket) => void) {
+    super({ allowHalfOpen: options.allowHalfOpen, pauseOnConnect: options.pauseOnConnect });
+    validateObject(options, 'options');
+    if (options.requestCert !== undefined) validateBoolean(options.requestCert, 'options.requestCert');
+    if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
+    if (options.handshakeTimeout !== undefined) validateUint32(options.handshakeTimeout, 'options.handshakeTimeout');
+    if (!options.credential && !options.pfx) throw invalidArgType('options.pfx', ['Buffer', 'Uint8Array'], options.pfx);
+    this.#options = options;
+    this.#credential = this.#acquire(options);
+    if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
+    this.on('connection', (socket: Socket) => this.#accept(socket));
+  }
+
+  #acquire(options: ServerOptions): CredentialsHandle {
+    if (options.credential) return options.credential;
+    return cachedCredential({
+      use: 'inbound',
+      flags: SchCredFlags.USE_STRONG_CRYPTO,
+      minVersion: options.minVersion,
+      maxVersion: options.maxVersion,
+      pfx: options.pfx,
+      passphrase: options.passphrase,
+    });
+  }
+
+  /** Replaces the certificate for new connections (tls.Server#setSecureContext's role). */
+  setSecureContext(options: Pick<ServerOptions, 'pfx' | 'passphrase' | 'credential' | 'minVersion' | 'maxVersion'>): void {
+    this.#credential = this.#acquire({ ...this.#options, ...options });
+  }
+
+  #accept(transport: Socket): void {
+    const options = this.#options;
+    const socket = new SchannelSocket({
+      transport,
+      credential: this.#credential,
+      role: 'server',
+      ALPNProtocols: options.ALPNProtocols,
+      contextReq: options.requestCert ? DEFAULT_SERVER_REQ | AscReq.MUTUAL_AUTH : DEFAULT_SERVER_REQ,
+      validatePeer: options.requestCert === true,
+      rejectUnauthorized: options.rejectUnauthorized,
+      ca: options.ca === undefined ? undefined : Array.isArray(options.ca) ? options.ca : [options.ca as string | Buffer],
+      revocation: options.revocation,
+    });
+    const timeout = options.handshakeTimeout ?? 120_000;
+    const timer = timeout > 0 ? setTimeout(() => socket.destroy(handshakeTimeoutError()), timeout) : null;
+    timer?.unref();
+    let secured = false;
+    const onError = (error: Error) => {
+      if (timer) clearTimeout(timer);
+      if (!secured) this.emit('tlsClientError', error, socket);
+    };
+    socket.on('error', onError);
+    socket.once('secure', () => {
+      secured = true;
+      if (timer) clearTimeout(timer);
+      socket.removeListener('error', onError);
+      this.emit('secureConnection', socket);
+    });
+  }
+}
+
+/** tls.createServer over Schannel. */
+export function createServer(options?: ServerOptions, secureConnectionListener?: (socket: SchannelSocket) => void): SchannelServer;
+export function createServer(secureConnectionListener?: (socket: SchannelSocket) => void): SchannelServer;
+export function createServer(
+  options?: ServerOptions | ((socket: SchannelSocket) => void),
+  secureConnectionListener?: (socket: SchannelSocket) => void,
+): SchannelServer {
+  if (typeof options === 'function') return new SchannelServer({}, options);
+  return new SchannelServer(options ?? {}, secureConnectionListener);
+}
