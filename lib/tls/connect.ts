@@ -6,6 +6,7 @@ import { SchCredFlags, type TlsVersion } from '../sspi';
 import { invalidArgType, invalidArgValue } from '../sspi/errors';
 import { validateBoolean, validateFunction, validateObject, validateString, validateUint32 } from '../sspi/validate';
 import { cachedCredential } from './credential-cache';
+import { identityFromPem } from './pem-identity';
 import { SchannelSocket } from './socket';
 
 export interface ConnectOptions {
@@ -23,8 +24,12 @@ export interface ConnectOptions {
   checkServerIdentity?: (hostname: string, cert: any) => Error | undefined;
   minVersion?: TlsVersion;
   maxVersion?: TlsVersion;
-  /** A client certificate with its key, as PKCS#12. */
+  /** A client certificate with its key, as PKCS#12... */
   pfx?: Buffer | Uint8Array;
+  /** ...or as PEM (the certificate first, then its chain), as node:tls takes them. */
+  key?: string | Buffer | readonly (string | Buffer)[];
+  cert?: string | Buffer | readonly (string | Buffer)[];
+  /** The passphrase of `pfx`, or of an encrypted `key`. */
   passphrase?: string;
   /** Idle timeout in milliseconds (emits 'timeout', as net.Socket does). */
   timeout?: number;
@@ -79,6 +84,12 @@ function caList(value: ConnectOptions['ca']): (string | Buffer)[] | undefined {
   return list as (string | Buffer)[];
 }
 
+function clientIdentity(options: ConnectOptions): { pfx?: Buffer | Uint8Array; passphrase?: string } {
+  const fromPem = identityFromPem(options);
+  if (fromPem) return { pfx: fromPem, passphrase: '' };
+  return options.pfx === undefined ? {} : { pfx: options.pfx, passphrase: options.passphrase };
+}
+
 /** tls.connect over Schannel. */
 export function connect(options: ConnectOptions, secureConnectListener?: () => void): SchannelSocket;
 export function connect(port: number, host?: string, options?: ConnectOptions, secureConnectListener?: () => void): SchannelSocket;
@@ -104,8 +115,7 @@ export function connect(...args: unknown[]): SchannelSocket {
     flags: SchCredFlags.MANUAL_CRED_VALIDATION | SchCredFlags.NO_DEFAULT_CREDS | SchCredFlags.USE_STRONG_CRYPTO,
     minVersion: options.minVersion,
     maxVersion: options.maxVersion,
-    pfx: options.pfx,
-    passphrase: options.passphrase,
+    ...clientIdentity(options),
   });
 
   const connecting = options.socket === undefined;

@@ -7,12 +7,17 @@ import { AscReq, SchCredFlags, type CredentialsHandle, type TlsVersion } from '.
 import { invalidArgType } from '../sspi/errors';
 import { validateBoolean, validateObject, validateUint32 } from '../sspi/validate';
 import { cachedCredential } from './credential-cache';
+import { identityFromPem } from './pem-identity';
 import { DEFAULT_SERVER_REQ } from '../engine';
 import { SchannelSocket } from './socket';
 
 export interface ServerOptions {
-  /** The server certificate and key as PKCS#12. */
+  /** The server certificate and key as PKCS#12... */
   pfx?: Buffer | Uint8Array;
+  /** ...or as PEM (the certificate first, then its chain), as node:tls takes them. */
+  key?: string | Buffer | readonly (string | Buffer)[];
+  cert?: string | Buffer | readonly (string | Buffer)[];
+  /** The passphrase of `pfx`, or of an encrypted `key`. */
   passphrase?: string;
   /** A ready credential (e.g. from a certificate in the Windows store). */
   credential?: CredentialsHandle;
@@ -47,7 +52,9 @@ export class SchannelServer extends NetServer {
     if (options.requestCert !== undefined) validateBoolean(options.requestCert, 'options.requestCert');
     if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
     if (options.handshakeTimeout !== undefined) validateUint32(options.handshakeTimeout, 'options.handshakeTimeout');
-    if (!options.credential && !options.pfx) throw invalidArgType('options.pfx', ['Buffer', 'Uint8Array'], options.pfx);
+    if (!options.credential && !options.pfx && options.key === undefined && options.cert === undefined) {
+      throw invalidArgType('options.pfx', ['Buffer', 'Uint8Array'], options.pfx);
+    }
     this.#options = options;
     this.#credential = this.#acquire(options);
     if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
@@ -56,18 +63,19 @@ export class SchannelServer extends NetServer {
 
   #acquire(options: ServerOptions): CredentialsHandle {
     if (options.credential) return options.credential;
+    const fromPem = identityFromPem(options);
     return cachedCredential({
       use: 'inbound',
       flags: SchCredFlags.USE_STRONG_CRYPTO,
       minVersion: options.minVersion,
       maxVersion: options.maxVersion,
-      pfx: options.pfx,
-      passphrase: options.passphrase,
+      pfx: fromPem ?? options.pfx,
+      passphrase: fromPem ? '' : options.passphrase,
     });
   }
 
   /** Replaces the certificate for new connections (tls.Server#setSecureContext's role). */
-  setSecureContext(options: Pick<ServerOptions, 'pfx' | 'passphrase' | 'credential' | 'minVersion' | 'maxVersion'>): void {
+  setSecureContext(options: Pick<ServerOptions, 'pfx' | 'key' | 'cert' | 'passphrase' | 'credential' | 'minVersion' | 'maxVersion'>): void {
     this.#credential = this.#acquire({ ...this.#options, ...options });
   }
 
