@@ -135,6 +135,9 @@ async function main() {
     else if (!unitOnly) step('build: addon (MinGW-w64 cross build)', process.execPath, [join(root, 'scripts', 'build-native.mjs')]);
   }
 
+  // Lint: the workflow files through actionlint (the Windows checks live there).
+  step('lint: workflows (actionlint)', process.execPath, [join(root, 'scripts', 'lint-workflows.mjs')]);
+
   const suites = [];
   if (!wineOnly) suites.push(await unitSuite());
   if (!unitOnly) for (const major of majors) suites.push(await schannelSuite(major));
