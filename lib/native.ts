@@ -68,17 +68,32 @@ export interface NativeBinding {
   completeAuthToken(context: NativeContext, buffers: { type: number; data?: Uint8Array | null }[]): number;
   applyControlToken(context: NativeContext, token: Uint8Array): number;
   deleteSecurityContext(context: NativeContext): number;
-  encryptMessage(context: NativeContext, data: Uint8Array): { status: number; data: Buffer | null };
+  encryptMessage(context: NativeContext, data: Uint8Array): { status: number; data: Buffer | null; length: number };
   decryptMessage(
     context: NativeContext,
     data: Uint8Array,
   ): { status: number; data: Buffer; extra: Buffer | null; missing: number | null; consumed: number };
+  decryptRecords(context: NativeContext, data: Uint8Array): {
+    status: number;
+    /** The decrypted copy of the input; its first `length` bytes are the plaintext. */
+    data: Buffer;
+    length: number;
+    records: number;
+    consumed: number;
+    missing: number | null;
+    closeNotify: boolean;
+    wineCloseNotify: boolean;
+    renegotiate: boolean;
+    postHandshake: Buffer | null;
+  };
   queryContextAttributes(context: NativeContext, attribute: number): { status: number; value: unknown };
   statusText(status: number): string;
   debugStats(): NativeDebugStats;
   systemInfo(): { supportsSchCredentials: boolean };
   verifyCertificateChain(request: NativeVerifyRequest): Promise<NativeVerifyResult>;
   verifyCertificateChainSync(request: NativeVerifyRequest): NativeVerifyResult;
+  /** npm run bench: EncryptMessage on sender, DecryptMessage on receiver, in place, no JS between. */
+  benchRecordLoop(sender: NativeContext, receiver: NativeContext, totalBytes: number, chunkBytes: number): NativeBenchResult;
 }
 
 /** verifyCertificateChain's request, already validated (lib/certs/verify.ts). */
@@ -129,6 +144,17 @@ export interface NativeVerifyResult {
   complete?: boolean;
   anchorIsCallerRoot?: boolean;
   chain?: NativeVerifiedElement[];
+}
+
+/** benchRecordLoop's result; status 0 when every record round-tripped. */
+export interface NativeBenchResult {
+  status: number;
+  failedFunction: string | null;
+  nanoseconds: number;
+  encryptNanoseconds: number;
+  decryptNanoseconds: number;
+  bytes: number;
+  records: number;
 }
 
 export interface NativeDebugStats {

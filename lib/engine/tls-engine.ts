@@ -11,7 +11,7 @@ import {
   applyControlToken,
   AscReq,
   completeAuthToken,
-  decryptMessage,
+  decryptRecords,
   encryptMessage,
   initializeSecurityContext,
   IscReq,
@@ -302,21 +302,25 @@ export class TlsEngine {
     }
   }
 
-  /** One DecryptMessage call on the buffered ciphertext. Returns whether to go on. */
+  /** Decrypts every complete record buffered, in one native call. Returns whether to go on. */
   #decryptStep(): boolean {
     let result;
     try {
-      result = decryptMessage(this.#context!, this.#incomplete);
+      result = decryptRecords(this.#context!, this.#incomplete);
     } catch (error) {
+      // Plaintext decrypted before the failing record is still delivered.
+      const partial = (error as { data?: Buffer }).data;
+      if (partial && partial.length > 0) this.#plaintext.push(partial);
       this.#fail(error as Error);
       return false;
     }
+    if (result.data.length > 0) this.#plaintext.push(result.data);
+    this.#incomplete = result.consumed >= this.#incomplete.length ? EMPTY : this.#incomplete.subarray(result.consumed);
     if (result.status === SecStatus.SEC_E_INCOMPLETE_MESSAGE) {
       this.#missing = result.missing;
       return false;
     }
     this.#missing = null;
-    this.#incomplete = result.extra ?? EMPTY;
     if (result.closed) {
       trace('%s received close_notify', this.role);
       this.#receivedCloseNotify = true;
@@ -326,11 +330,10 @@ export class TlsEngine {
       return false;
     }
     if (result.renegotiate) {
-      trace('%s post-handshake message (SEC_I_RENEGOTIATE, %d bytes)', this.role, result.data.length);
-      return this.#postHandshake(result.data);
+      trace('%s post-handshake message (SEC_I_RENEGOTIATE, %d bytes)', this.role, result.postHandshake?.length ?? 0);
+      return this.#postHandshake(result.postHandshake ?? EMPTY);
     }
-    if (result.data.length > 0) this.#plaintext.push(result.data);
-    return true;
+    return this.#incomplete.length > 0;
   }
 
   /**

@@ -11,7 +11,7 @@ export function encryptMessage(context: SecurityContext, data: Uint8Array): Buff
   const bytes = validateBufferLike(data, 'data');
   const result = native().encryptMessage(handle, bytes);
   if (result.status !== 0 || !result.data) throw failure(result.status, 'EncryptMessage');
-  return result.data;
+  return result.data.subarray(0, result.length);
 }
 
 export interface DecryptResult {
@@ -39,6 +39,51 @@ export interface DecryptResult {
 }
 
 const RECORD_TYPE_ALERT = 0x15;
+
+export interface DecryptRecordsResult {
+  /** SEC_E_OK (input used up), SEC_E_INCOMPLETE_MESSAGE, SEC_I_RENEGOTIATE or SEC_I_CONTEXT_EXPIRED. */
+  status: number;
+  statusName: string;
+  /** The plaintext of every record decrypted, as one Buffer. */
+  data: Buffer;
+  records: number;
+  /** Input bytes used; the rest (`data.subarray(consumed)`) is an incomplete record or follows a stop. */
+  consumed: number;
+  missing: number | null;
+  closed: boolean;
+  renegotiate: boolean;
+  /** With `renegotiate`: the post-handshake message to pass to the handshake function. */
+  postHandshake: Buffer | null;
+}
+
+/**
+ * DecryptMessage over every complete record of `data` in one native call (not a 1:1 SSPI call: a
+ * batch of them, decrypted in place in one copy). Stops where decryptMessage would report
+ * something other than data, with the same statuses; Wine's close_notify is reported as
+ * SEC_I_CONTEXT_EXPIRED here too.
+ */
+export function decryptRecords(context: SecurityContext, data: Uint8Array): DecryptRecordsResult {
+  const handle = nativeContext(context, 'context');
+  const bytes = validateBufferLike(data, 'data');
+  const raw = native().decryptRecords(handle, bytes);
+  const status = raw.status >>> 0;
+  const plaintext = raw.data.subarray(0, raw.length);
+  const accepted: number[] = [SecStatus.SEC_E_OK, SecStatus.SEC_E_INCOMPLETE_MESSAGE, SecStatus.SEC_I_RENEGOTIATE, SecStatus.SEC_I_CONTEXT_EXPIRED];
+  if (!accepted.includes(status)) {
+    throw failure(status, 'DecryptMessage', { records: raw.records, data: plaintext });
+  }
+  return {
+    status,
+    statusName: statusName(status),
+    data: plaintext,
+    records: raw.records,
+    consumed: raw.consumed,
+    missing: status === SecStatus.SEC_E_INCOMPLETE_MESSAGE ? raw.missing ?? 0 : null,
+    closed: raw.closeNotify,
+    renegotiate: raw.renegotiate,
+    postHandshake: raw.postHandshake,
+  };
+}
 
 /** One DecryptMessage call: decrypts the first record of `data`. */
 export function decryptMessage(context: SecurityContext, data: Uint8Array): DecryptResult {

@@ -51,12 +51,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("deleteSecurityContext", Napi::Function::New(env, DeleteSecurityContext));
   exports.Set("encryptMessage", Napi::Function::New(env, EncryptMessage));
   exports.Set("decryptMessage", Napi::Function::New(env, DecryptMessage));
+  exports.Set("decryptRecords", Napi::Function::New(env, DecryptRecords));
   exports.Set("queryContextAttributes", Napi::Function::New(env, QueryContextAttributes));
   exports.Set("statusText", Napi::Function::New(env, StatusText));
   exports.Set("debugStats", Napi::Function::New(env, DebugStats));
   exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));
   exports.Set("verifyCertificateChain", Napi::Function::New(env, VerifyCertificateChain));
   exports.Set("verifyCertificateChainSync", Napi::Function::New(env, VerifyCertificateChainSync));
+  RegisterBenchBindings(env, exports);
   return exports;
 }
 

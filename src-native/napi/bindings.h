@@ -14,6 +14,7 @@ Napi::Value DeleteSecurityContext(const Napi::CallbackInfo& info);
 // message_bindings.cpp
 Napi::Value EncryptMessage(const Napi::CallbackInfo& info);
 Napi::Value DecryptMessage(const Napi::CallbackInfo& info);
+Napi::Value DecryptRecords(const Napi::CallbackInfo& info);
 
 // attribute_bindings.cpp
 Napi::Value QueryContextAttributes(const Napi::CallbackInfo& info);
@@ -21,5 +22,8 @@ Napi::Value QueryContextAttributes(const Napi::CallbackInfo& info);
 // verify_bindings.cpp: certificate chain verification (crypt32 chain engine + SSL policy)
 Napi::Value VerifyCertificateChain(const Napi::CallbackInfo& info);
 Napi::Value VerifyCertificateChainSync(const Napi::CallbackInfo& info);
+
+// bench_bindings.cpp: the native record loop of `npm run bench` (benchRecordLoop)
+void RegisterBenchBindings(Napi::Env env, Napi::Object exports);
 
 }  // namespace binding

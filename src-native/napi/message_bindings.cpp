@@ -6,15 +6,26 @@
 
 namespace binding {
 
-// encryptMessage(context, data) -> { status, data: Buffer | null }
+// encryptMessage(context, data) -> { status, data: Buffer | null, length }: the records are written
+// straight into a JS-owned Buffer (one copy of the plaintext in all); `length` bytes of it are used.
 Napi::Value EncryptMessage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   sspi::SecurityContext& context = ContextObject::From(info[0], "context");
   auto [data, length] = BytesView(info[1], "data");
-  sspi::EncryptResult encrypted = sspi::EncryptRecords(context, data, length);
   Napi::Object result = Napi::Object::New(env);
-  result.Set("status", Napi::Number::New(env, encrypted.status));
-  result.Set("data", encrypted.status == 0 ? Napi::Value(ToBuffer(env, encrypted.records)) : env.Null());
+  sspi::Status status = 0;
+  size_t bound = sspi::EncryptedSizeBound(context, length, &status);
+  size_t written = 0;
+  Napi::Value records = env.Null();
+  if (status == 0) {
+    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, bound);
+    // The input view stays valid: allocating a Buffer does not run JS.
+    status = sspi::EncryptRecords(context, data, length, out.Data(), &written);
+    if (status == 0) records = out;
+  }
+  result.Set("status", Napi::Number::New(env, status));
+  result.Set("data", records);
+  result.Set("length", Napi::Number::New(env, static_cast<double>(written)));
   return result;
 }
 
@@ -30,6 +41,29 @@ Napi::Value DecryptMessage(const Napi::CallbackInfo& info) {
   result.Set("extra", decrypted.hasExtra ? Napi::Value(ToBuffer(env, decrypted.extra)) : env.Null());
   result.Set("missing", decrypted.hasMissing ? Napi::Value(Napi::Number::New(env, decrypted.missing)) : env.Null());
   result.Set("consumed", Napi::Number::New(env, decrypted.consumed));
+  return result;
+}
+
+// decryptRecords(context, data) -> { status, data, records, consumed, missing, closeNotify,
+//                                   wineCloseNotify, renegotiate, postHandshake }
+Napi::Value DecryptRecords(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sspi::SecurityContext& context = ContextObject::From(info[0], "context");
+  auto [data, length] = BytesView(info[1], "data");
+  // One JS-owned copy, decrypted in place; its first `length` bytes end up as the plaintext.
+  Napi::Buffer<uint8_t> work = Napi::Buffer<uint8_t>::Copy(env, data, length);
+  sspi::DecryptBatchResult batch = sspi::DecryptRecords(context, work.Data(), length);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("status", Napi::Number::New(env, batch.status));
+  result.Set("data", work);
+  result.Set("length", Napi::Number::New(env, static_cast<double>(batch.plaintext)));
+  result.Set("records", Napi::Number::New(env, static_cast<double>(batch.records)));
+  result.Set("consumed", Napi::Number::New(env, static_cast<double>(batch.consumed)));
+  result.Set("missing", batch.hasMissing ? Napi::Value(Napi::Number::New(env, batch.missing)) : env.Null());
+  result.Set("closeNotify", Napi::Boolean::New(env, batch.closeNotify));
+  result.Set("wineCloseNotify", Napi::Boolean::New(env, batch.wineCloseNotify));
+  result.Set("renegotiate", Napi::Boolean::New(env, batch.renegotiate));
+  result.Set("postHandshake", batch.renegotiate ? Napi::Value(ToBuffer(env, batch.postHandshake)) : env.Null());
   return result;
 }
 

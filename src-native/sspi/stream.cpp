@@ -5,26 +5,28 @@
 
 namespace sspi {
 
-EncryptResult EncryptRecords(SecurityContext& context, const uint8_t* data, size_t length) {
-  EncryptResult result;
+size_t EncryptedSizeBound(SecurityContext& context, size_t length, Status* status) {
   SecPkgContext_StreamSizes sizes{};
-  result.status = context.StreamSizes(&sizes);
-  if (result.status != SEC_E_OK || length == 0) return result;  // no data: no records
+  *status = context.StreamSizes(&sizes);
+  if (*status != SEC_E_OK) return 0;
   if (sizes.cbMaximumMessage == 0) {
-    result.status = ToStatus(SEC_E_INTERNAL_ERROR);
-    return result;
+    *status = ToStatus(SEC_E_INTERNAL_ERROR);
+    return 0;
   }
+  const size_t pieces = (length + sizes.cbMaximumMessage - 1) / sizes.cbMaximumMessage;
+  return length + pieces * (static_cast<size_t>(sizes.cbHeader) + sizes.cbTrailer);
+}
 
+Status EncryptRecords(SecurityContext& context, const uint8_t* data, size_t length, uint8_t* out, size_t* written) {
+  *written = 0;
+  SecPkgContext_StreamSizes sizes{};
+  Status status = context.StreamSizes(&sizes);
+  if (status != SEC_E_OK || length == 0) return status;
   const size_t maxPiece = sizes.cbMaximumMessage;
-  const size_t pieces = (length + maxPiece - 1) / maxPiece;
-  const size_t overhead = static_cast<size_t>(sizes.cbHeader) + sizes.cbTrailer;
-  result.records.resize(length + pieces * overhead);
-
-  size_t written = 0;
   size_t offset = 0;
-  do {
+  while (offset < length) {
     const size_t piece = std::min(maxPiece, length - offset);
-    uint8_t* record = result.records.data() + written;
+    uint8_t* record = out + *written;
     std::memcpy(record + sizes.cbHeader, data + offset, piece);
 
     SecBuffer buffers[4] = {};
@@ -33,11 +35,10 @@ EncryptResult EncryptRecords(SecurityContext& context, const uint8_t* data, size
     buffers[2] = {sizes.cbTrailer, SECBUFFER_STREAM_TRAILER, record + sizes.cbHeader + piece};
     buffers[3] = {0, SECBUFFER_EMPTY, nullptr};
     SecBufferDesc desc{SECBUFFER_VERSION, 4, buffers};
-    SECURITY_STATUS status = EncryptMessage(context.handle(), 0, &desc, 0);
-    if (status != SEC_E_OK) {
-      result.status = ToStatus(status);
-      result.records.clear();
-      return result;
+    SECURITY_STATUS encrypted = EncryptMessage(context.handle(), 0, &desc, 0);
+    if (encrypted != SEC_E_OK) {
+      *written = 0;
+      return ToStatus(encrypted);
     }
     // Close any gap between what was reserved and what was written, so records stay contiguous.
     uint8_t* cursor = record + buffers[0].cbBuffer;
@@ -45,13 +46,10 @@ EncryptResult EncryptRecords(SecurityContext& context, const uint8_t* data, size
     cursor += buffers[1].cbBuffer;
     if (cursor != buffers[2].pvBuffer) std::memmove(cursor, buffers[2].pvBuffer, buffers[2].cbBuffer);
     cursor += buffers[2].cbBuffer;
-    written += static_cast<size_t>(cursor - record);
+    *written += static_cast<size_t>(cursor - record);
     offset += piece;
-  } while (offset < length);
-
-  result.records.resize(written);
-  result.status = ToStatus(SEC_E_OK);
-  return result;
+  }
+  return ToStatus(SEC_E_OK);
 }
 
 DecryptResult DecryptRecord(SecurityContext& context, const uint8_t* data, size_t length) {
@@ -110,6 +108,82 @@ DecryptResult DecryptRecord(SecurityContext& context, const uint8_t* data, size_
     }
   }
   if (status == SEC_E_INCOMPLETE_MESSAGE) result.consumed = 0;
+  return result;
+}
+
+DecryptBatchResult DecryptRecords(SecurityContext& context, uint8_t* work, size_t length) {
+  DecryptBatchResult result;
+  if (!context.valid()) {
+    result.status = ToStatus(SEC_E_INVALID_HANDLE);
+    return result;
+  }
+  constexpr size_t kRecordHeader = 5;
+  constexpr uint8_t kAlertRecord = 0x15;
+  size_t offset = 0;
+  result.status = ToStatus(SEC_E_OK);
+  // Plaintext is never longer than its record, so moving it to the front never overtakes input.
+  auto keep = [&](const uint8_t* plaintext, size_t size) {
+    if (size == 0) return;
+    std::memmove(work + result.plaintext, plaintext, size);
+    result.plaintext += size;
+  };
+  while (offset < length) {
+    const size_t available = length - offset;
+    if (available < kRecordHeader) {  // as DecryptRecord: Wine must not see a partial header
+      result.status = ToStatus(SEC_E_INCOMPLETE_MESSAGE);
+      result.hasMissing = true;
+      result.missing = static_cast<unsigned long>(kRecordHeader - available);
+      break;
+    }
+    const uint8_t recordType = work[offset];
+    SecBuffer buffers[4] = {};
+    buffers[0] = {static_cast<unsigned long>(available), SECBUFFER_DATA, work + offset};
+    buffers[1] = {0, SECBUFFER_EMPTY, nullptr};
+    buffers[2] = {0, SECBUFFER_EMPTY, nullptr};
+    buffers[3] = {0, SECBUFFER_EMPTY, nullptr};
+    SecBufferDesc desc{SECBUFFER_VERSION, 4, buffers};
+    SECURITY_STATUS status = DecryptMessage(context.handle(), &desc, 0, nullptr);
+    result.status = ToStatus(status);
+    if (status != SEC_E_OK && status != SEC_I_RENEGOTIATE && status != SEC_I_CONTEXT_EXPIRED) {
+      if (status == SEC_E_INCOMPLETE_MESSAGE) {
+        for (const auto& buffer : buffers) {
+          if (buffer.BufferType == SECBUFFER_MISSING) {  // the first one holds the count
+            result.hasMissing = true;
+            result.missing = buffer.cbBuffer;
+            break;
+          }
+        }
+      }
+      break;
+    }
+    const uint8_t* plaintext = nullptr;
+    size_t plaintextLength = 0;
+    size_t extra = 0;
+    for (const auto& buffer : buffers) {
+      if (buffer.BufferType == SECBUFFER_DATA && buffer.pvBuffer != nullptr) {
+        plaintext = static_cast<const uint8_t*>(buffer.pvBuffer);
+        plaintextLength = buffer.cbBuffer;
+      } else if (buffer.BufferType == SECBUFFER_EXTRA) {
+        extra = buffer.cbBuffer <= available ? buffer.cbBuffer : 0;
+      }
+    }
+    ++result.records;
+    offset = length - extra;
+    if (status == SEC_I_RENEGOTIATE) {
+      result.renegotiate = true;
+      if (plaintextLength > 0) result.postHandshake.assign(plaintext, plaintext + plaintextLength);
+      break;
+    }
+    if (status == SEC_I_CONTEXT_EXPIRED || (plaintextLength == 0 && recordType == kAlertRecord)) {
+      result.closeNotify = true;
+      result.wineCloseNotify = status == SEC_E_OK;
+      result.status = ToStatus(SEC_I_CONTEXT_EXPIRED);
+      keep(plaintext, plaintextLength);
+      break;
+    }
+    keep(plaintext, plaintextLength);
+  }
+  result.consumed = offset;
   return result;
 }
 
