@@ -22,7 +22,9 @@
             "src-native/sspi/chain_verify.cpp",
             "src-native/napi/verify_bindings.cpp",
             "src-native/sspi/bench_loop.cpp",
-            "src-native/napi/bench_bindings.cpp"
+            "src-native/napi/bench_bindings.cpp",
+            "src-native/sspi/system_stores.cpp",
+            "src-native/napi/store_bindings.cpp"
           ],
           "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
           "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "UNICODE", "_UNICODE", "SECURITY_WIN32", "WIN32_LEAN_AND_MEAN", "NOMINMAX"],

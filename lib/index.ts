@@ -6,6 +6,7 @@ export { isSupported, unsupportedReason };
 export { TlsEngine, runHandshake, type EngineOptions, type EngineEvent, type EngineState, type HandshakeTransport } from './engine';
 export { connect, createServer, SchannelServer, SchannelSocket, clearCredentialCache, type ConnectOptions, type ServerOptions } from './tls';
 export * from './certs';
+export * from './certstore';
 export { SchannelAgent, createFetchDispatcher, type SchannelAgentOptions, type FetchDispatcherOptions } from './http';
 
 /** Counts of live native handles (credentials, contexts, certificate stores...), for leak tests. */

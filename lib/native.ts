@@ -8,6 +8,8 @@ import { SchannelError } from './sspi/errors';
 /** Opaque native owners of an SSPI handle; JS never sees the handle value. */
 export interface NativeCredential {
   dispose(): void;
+  /** Another owner of the same credential, or null when this one is disposed. */
+  share(): NativeCredential | null;
   readonly disposed: boolean;
 }
 export interface NativeContext {
@@ -34,6 +36,8 @@ export interface NativeAcquireOptions {
   supportedAlgs?: number[];
   pfx?: Uint8Array;
   passphrase?: string;
+  /** A certificate of a system store (lib/certstore): exactly one match, with a private key. */
+  certificate?: { location: NativeStoreLocation; store: string; find: NativeStoreFind };
 }
 
 export interface NativeAcquireResult {
@@ -42,6 +46,32 @@ export interface NativeAcquireResult {
   usedSchCredentials?: boolean;
   credential?: NativeCredential;
   expiry?: number | null;
+  /** With `certificate`: why no certificate was used. */
+  certificateLookup?: 'store-failed' | 'not-found' | 'ambiguous' | 'no-private-key';
+  /** With `certificate`: the SHA-1 thumbprints of every match. */
+  certificateMatches?: Buffer[];
+}
+
+/** 0 CurrentUser, 1 LocalMachine. */
+export type NativeStoreLocation = 0 | 1;
+
+/** What to look for: 1 SHA-1 thumbprint (20 bytes), 2 subject substring, 3 issuer substring. */
+export type NativeStoreFind = { by: 1; sha1: Uint8Array } | { by: 2 | 3; text: string };
+
+/** One certificate as a store holds it; the rest is parsed from `der` (lib/certstore/info.ts). */
+export interface NativeStoreCertificate {
+  der: Buffer;
+  /** CERT_SHA1_HASH_PROP_ID. */
+  thumbprint: Buffer;
+  /** CERT_FRIENDLY_NAME_PROP_ID ('' when unset). */
+  friendlyName: string;
+  /** CryptAcquireCertificatePrivateKey (silent, key compared) succeeded. */
+  hasPrivateKey: boolean;
+}
+
+export interface NativeStoreResult {
+  status: number;
+  failedFunction?: string;
 }
 
 export interface NativeHandshakeResult {
@@ -92,6 +122,22 @@ export interface NativeBinding {
   systemInfo(): { supportsSchCredentials: boolean };
   verifyCertificateChain(request: NativeVerifyRequest): Promise<NativeVerifyResult>;
   verifyCertificateChainSync(request: NativeVerifyRequest): NativeVerifyResult;
+  storeList(options: { location: NativeStoreLocation; store: string; find?: NativeStoreFind }): NativeStoreResult & {
+    certificates?: NativeStoreCertificate[];
+  };
+  storeAdd(options: {
+    location: NativeStoreLocation;
+    store: string;
+    der?: Uint8Array;
+    pfx?: Uint8Array;
+    passphrase?: string;
+    createStore?: boolean;
+  }): NativeStoreResult & { thumbprints?: Buffer[] };
+  storeRemove(options: { location: NativeStoreLocation; store: string; thumbprint: Uint8Array; deleteKey: boolean }): NativeStoreResult & {
+    thumbprints?: Buffer[];
+    keysDeleted?: number;
+  };
+  pfxRead(pfx: Uint8Array, passphrase: string): NativeStoreResult & { certificates?: NativeStoreCertificate[] };
   /** npm run bench: EncryptMessage on sender, DecryptMessage on receiver, in place, no JS between. */
   benchRecordLoop(sender: NativeContext, receiver: NativeContext, totalBytes: number, chunkBytes: number): NativeBenchResult;
 }

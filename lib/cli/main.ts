@@ -1,9 +1,11 @@
 // The `schannel` command.
 import { parseArgs } from 'node:util';
+import { certs, certsUsage } from './certs';
 import { describeFailure, UsageError } from './failure';
 import { get } from './get';
 import { tlsOptionSpec } from './options';
 import { probe } from './probe';
+import { serve, serveOptionSpec } from './serve';
 
 const usage = `usage: schannel <command> [options]
 
@@ -13,8 +15,14 @@ commands:
       -o, --output FILE  write the body to FILE
   probe HOST[:PORT]  handshake and print the report: protocol, cipher, ALPN, chain, verdict, timings
                      (exit 0 only when the certificate is trusted)
+  serve --pfx FILE   a static HTTPS server over Schannel, files from --dir; stops on SIGINT/SIGTERM
+      --passphrase P     the PFX password
+      -p, --port N       port to listen on (default 8443; 0: any free port, printed)
+      --host H           address to listen on (default localhost)
+      -d, --dir DIR      directory to serve (default: the current one); index.html for directories
+${certsUsage}
 
-options for both:
+options for get and probe:
   --ca FILE          trust these roots (PEM or DER) instead of the Windows ROOT store
   -k, --insecure     do not reject an untrusted certificate (the verdict is still reported)
   --servername NAME  SNI and the name to check (default: the host)
@@ -45,6 +53,13 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
         if (positionals.length !== 1) throw new UsageError('probe takes one HOST[:PORT]');
         return await probe(positionals[0], values as never, io.out);
       }
+      case 'serve': {
+        const { values, positionals } = parseArgs({ args: rest, options: serveOptionSpec, allowPositionals: true, strict: true });
+        if (positionals.length !== 0) throw new UsageError(`serve takes no positional arguments (got ${positionals.join(' ')}); use --dir DIR`);
+        return await serve(values, io.out);
+      }
+      case 'certs':
+        return await certs(rest, io.out);
       default:
         throw new UsageError(`unknown command "${command}" (try: schannel --help)`);
     }

@@ -1,7 +1,9 @@
 // AcquireCredentialsHandleW for Schannel, typed.
-import { native } from '../native';
+import { certificateAmbiguous, certificateNotFound, certificateWithoutKey, storeFailure } from '../certstore/errors';
+import { nativeLocation, validateFind, validatePlace, type StoreOptions } from '../certstore/options';
+import { native, type NativeAcquireOptions, type NativeAcquireResult } from '../native';
 import { failure } from './check';
-import { invalidArgValue } from './errors';
+import { invalidArgValue, type SchannelError } from './errors';
 import { combineFlags, protocolsBetween, SchCredFlags, SecPkgCredUse, type TlsVersion } from './flags';
 import { CredentialsHandle } from './handles';
 import { validateArray, validateBufferLike, validateObject, validateOneOf, validateString, validateUint32 } from './validate';
@@ -36,6 +38,35 @@ export interface AcquireCredentialsOptions {
   /** A PKCS#12 blob whose certificate and private key become the credential's certificate. */
   pfx?: Uint8Array | ArrayBuffer;
   passphrase?: string;
+  /**
+   * A certificate of a Windows system store (with its private key) as the credential's certificate:
+   * { location?: 'CurrentUser' (default) | 'LocalMachine', store?: 'MY' (default), thumbprint } or
+   * { ..., subject } (a case-insensitive substring; must match exactly one certificate).
+   * Not together with pfx.
+   */
+  certificate?: StoreOptions & { thumbprint?: string | Uint8Array; subject?: string };
+}
+
+/** The native form of the `certificate` option, and what its errors should say. */
+function storeCertificate(value: unknown) {
+  validateObject(value, 'options.certificate');
+  const place = validatePlace(value, 'options.certificate');
+  const { find, criteria } = validateFind(value, 'options.certificate', false);
+  return { place, criteria, native: { location: nativeLocation(place.location), store: place.store, find } };
+}
+
+function storeCertificateFailure(result: NativeAcquireResult, lookup: ReturnType<typeof storeCertificate>): SchannelError {
+  const thumbprints = (result.certificateMatches ?? []).map((t) => t.toString('hex').toUpperCase());
+  switch (result.certificateLookup) {
+    case 'not-found':
+      return certificateNotFound(lookup.criteria, lookup.place);
+    case 'ambiguous':
+      return certificateAmbiguous(lookup.criteria, lookup.place, thumbprints);
+    case 'no-private-key':
+      return certificateWithoutKey(thumbprints[0] ?? '', lookup.place);
+    default:
+      return storeFailure(result.status, result.failedFunction ?? 'CertOpenStore', lookup.place);
+  }
 }
 
 const useValues = { outbound: SecPkgCredUse.OUTBOUND, inbound: SecPkgCredUse.INBOUND, both: SecPkgCredUse.BOTH } as const;
@@ -84,8 +115,10 @@ export function acquireCredentialsHandle(options: AcquireCredentialsOptions = {}
   if (options.passphrase !== undefined && pfx === undefined) {
     throw invalidArgValue('options.passphrase', '[hidden]', 'needs options.pfx');
   }
+  const lookup = options.certificate === undefined ? undefined : storeCertificate(options.certificate);
+  if (lookup && pfx !== undefined) throw invalidArgValue('options.certificate', options.certificate, 'cannot be combined with options.pfx');
   const raw = options as Record<string, unknown>;
-  const request = {
+  const request: NativeAcquireOptions = {
     use: useValues[use],
     package: options.package,
     principal: options.principal,
@@ -98,8 +131,10 @@ export function acquireCredentialsHandle(options: AcquireCredentialsOptions = {}
     supportedAlgs,
     pfx,
     passphrase: options.passphrase,
+    certificate: lookup?.native,
   };
   const result = native().acquireCredentialsHandle(request);
+  if (lookup && result.certificateLookup !== undefined) throw storeCertificateFailure(result, lookup);
   if (result.status !== 0 || !result.credential) {
     throw failure(result.status, result.failedFunction ?? 'AcquireCredentialsHandleW');
   }

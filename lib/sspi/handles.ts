@@ -1,6 +1,7 @@
 // The JS owners of SSPI handles. Each wraps a native object (never a handle value) and can be
 // released early with dispose() / `using`; garbage collection frees whatever is left.
 import { native, type NativeContext, type NativeCredential } from '../native';
+import { failure } from './check';
 import { invalidArgType } from './errors';
 
 const credentialNatives = new WeakMap<CredentialsHandle, NativeCredential>();
@@ -25,6 +26,16 @@ export class CredentialsHandle implements Disposable {
   /** True after dispose(). Contexts made from it keep working until they are deleted. */
   get disposed(): boolean {
     return credentialNatives.get(this)!.disposed;
+  }
+
+  /**
+   * Another handle to the same Windows credential, released on its own: a connection takes one
+   * so that the credential outlives whoever handed it over. SEC_E_INVALID_HANDLE once disposed.
+   */
+  share(): CredentialsHandle {
+    const shared = credentialNatives.get(this)!.share();
+    if (!shared) throw failure(0x80090301, 'share');
+    return new CredentialsHandle(shared, { expiry: this.expiry, use: this.use, usedSchCredentials: this.usedSchCredentials });
   }
 
   /** Releases this reference; FreeCredentialsHandle runs once no context uses the credential. Idempotent. */

@@ -81,6 +81,7 @@ export class SchannelSocket extends Duplex {
   servername: string | false | null;
   readonly timings: SocketTimings = { start: performance.now(), connect: null, handshake: null, secure: null };
   readonly #engine: TlsEngine;
+  readonly #credential: CredentialsHandle;
   readonly #transport: Duplex;
   readonly #options: SchannelSocketOptions;
   #secure = false;
@@ -99,9 +100,11 @@ export class SchannelSocket extends Duplex {
     this.#options = options;
     this.#transport = options.transport;
     this.servername = options.servername ?? (options.role === 'client' ? false : null);
+    // This connection's own reference: the cache may dispose its handle while we still connect.
+    this.#credential = options.credential.share();
     this.#engine = new TlsEngine({
       role: options.role,
-      credential: options.credential,
+      credential: this.#credential,
       targetName: options.servername ?? null,
       alpnProtocols: options.ALPNProtocols,
       onIncompleteCredentials: options.onIncompleteCredentials,
@@ -258,6 +261,7 @@ export class SchannelSocket extends Duplex {
     for (const pending of this.#pendingWrites) pending.callback(error ?? disconnectedError(this.#options.role));
     this.#pendingWrites = [];
     this.#engine.destroy();
+    this.#credential.dispose();
     if (!this.#transport.destroyed) this.#transport.destroy();
     callback(error);
   }
@@ -271,7 +275,7 @@ export class SchannelSocket extends Duplex {
       this.#drain();
     });
     transport.on('end', () => {
-      if (!this.#secure && this.#engine.state === 'open') {
+      if (!this.#secure && this.#handshakeFinished()) {
         this.#endAfterSecure = true; // the handshake is done; validation is still running
         return;
       }
@@ -284,12 +288,21 @@ export class SchannelSocket extends Duplex {
     });
     transport.on('error', (error: Error) => this.destroy(error));
     transport.on('close', () => {
-      if (!this.destroyed) {
-        if (!this.#secure) this.destroy(disconnectedError(this.#options.role));
-        else this.destroy();
+      if (this.destroyed) return;
+      if (!this.#secure) {
+        // After the handshake, the data and the end wait for validation; before it, it failed.
+        if (this.#handshakeFinished()) this.#endAfterSecure = true;
+        else this.destroy(disconnectedError(this.#options.role));
+        return;
       }
+      // The readable side ends; the stream then finishes and closes itself (autoDestroy).
+      this.#pushEnd();
     });
     transport.on('timeout', () => this.emit('timeout'));
+  }
+
+  #handshakeFinished(): boolean {
+    return this.#engine.state === 'open' || this.#engine.state === 'closed';
   }
 
   #start(): void {

@@ -58,6 +58,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));
   exports.Set("verifyCertificateChain", Napi::Function::New(env, VerifyCertificateChain));
   exports.Set("verifyCertificateChainSync", Napi::Function::New(env, VerifyCertificateChainSync));
+  exports.Set("storeList", Napi::Function::New(env, StoreList));
+  exports.Set("storeAdd", Napi::Function::New(env, StoreAdd));
+  exports.Set("storeRemove", Napi::Function::New(env, StoreRemove));
+  exports.Set("pfxRead", Napi::Function::New(env, PfxRead));
   RegisterBenchBindings(env, exports);
   return exports;
 }

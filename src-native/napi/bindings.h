@@ -2,6 +2,10 @@
 #pragma once
 #include <napi.h>
 
+namespace sspi {
+struct CredentialCertificate;
+}
+
 namespace binding {
 
 // handshake_bindings.cpp
@@ -22,6 +26,16 @@ Napi::Value QueryContextAttributes(const Napi::CallbackInfo& info);
 // verify_bindings.cpp: certificate chain verification (crypt32 chain engine + SSL policy)
 Napi::Value VerifyCertificateChain(const Napi::CallbackInfo& info);
 Napi::Value VerifyCertificateChainSync(const Napi::CallbackInfo& info);
+
+// store_bindings.cpp: system certificate stores (list/find, add, remove) and reading a PFX
+Napi::Value StoreList(const Napi::CallbackInfo& info);
+Napi::Value StoreAdd(const Napi::CallbackInfo& info);
+Napi::Value StoreRemove(const Napi::CallbackInfo& info);
+Napi::Value PfxRead(const Napi::CallbackInfo& info);
+// For acquireCredentialsHandle's `certificate: { location, store, find }`: the store certificate, and
+// the result object to return when it was not found, was ambiguous or has no private key.
+sspi::CredentialCertificate StoreCertificateFor(const Napi::Value& value);
+Napi::Object StoreCertificateFailure(Napi::Env env, const sspi::CredentialCertificate& lookup);
 
 // bench_bindings.cpp: the native record loop of `npm run bench` (benchRecordLoop)
 void RegisterBenchBindings(Napi::Env env, Napi::Object exports);

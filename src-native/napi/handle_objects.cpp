@@ -36,6 +36,7 @@ T* Unwrapped(const Napi::Value& value, const napi_type_tag& tag, const char* nam
 Napi::Function CredentialObject::Define(Napi::Env env) {
   return DefineClass(env, "CredentialsHandleNative",
                      {InstanceMethod<&CredentialObject::Dispose>("dispose"),
+                      InstanceMethod<&CredentialObject::Share>("share"),
                       InstanceAccessor<&CredentialObject::IsDisposed>("disposed")});
 }
 
@@ -62,6 +63,12 @@ Napi::Value CredentialObject::Dispose(const Napi::CallbackInfo& info) {
   // when the last of them is gone.
   credential_.reset();
   return info.Env().Undefined();
+}
+
+// Another owner of the same credential, disposed independently (null once this one is disposed).
+Napi::Value CredentialObject::Share(const Napi::CallbackInfo& info) {
+  if (!credential_) return info.Env().Null();
+  return Wrap(info.Env(), credential_);
 }
 
 Napi::Value CredentialObject::IsDisposed(const Napi::CallbackInfo& info) {

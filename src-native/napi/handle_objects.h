@@ -27,6 +27,7 @@ class CredentialObject : public Napi::ObjectWrap<CredentialObject> {
  private:
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value IsDisposed(const Napi::CallbackInfo& info);
+  Napi::Value Share(const Napi::CallbackInfo& info);
   std::shared_ptr<sspi::Credential> credential_;
 };
 

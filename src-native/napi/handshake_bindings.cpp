@@ -3,6 +3,7 @@
 #include "bindings.h"
 
 #include "../sspi/context_attributes.h"
+#include "../sspi/system_stores.h"
 #include "handle_objects.h"
 #include "marshal.h"
 
@@ -19,8 +20,9 @@ bool Present(const Napi::Value& value) { return !value.IsUndefined() && !value.I
 }  // namespace
 
 // acquireCredentialsHandle({ use, package?, principal?, format, flags, enabledProtocols,
-//   minimumCipherStrength, maximumCipherStrength, sessionLifespan, supportedAlgs?, pfx?, passphrase? })
-// -> { status, credential?, expiry, usedSchCredentials, failedFunction? }
+//   minimumCipherStrength, maximumCipherStrength, sessionLifespan, supportedAlgs?, pfx?, passphrase?,
+//   certificate?: { location, store, find } })
+// -> { status, credential?, expiry, usedSchCredentials, failedFunction?, certificateLookup?, certificateMatches? }
 Napi::Value AcquireCredentialsHandle(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw TypeErrorWithCode(env, "The \"options\" argument must be of type object");
@@ -58,6 +60,14 @@ Napi::Value AcquireCredentialsHandle(const Napi::CallbackInfo& info) {
     }
     request.certificates.push_back(imported.leaf);
     request.certificateStore = imported.store;
+  }
+  Napi::Value storeCertificate = Optional(options, "certificate");
+  if (Present(storeCertificate)) {
+    // A certificate of a system store (store_bindings.cpp): exactly one match, with a private key.
+    sspi::CredentialCertificate found = StoreCertificateFor(storeCertificate);
+    if (found.outcome != sspi::CredentialLookup::Found) return StoreCertificateFailure(env, found);
+    request.certificates.push_back(found.certificate);
+    request.certificateStore = found.store;
   }
 
   sspi::AcquireResult acquired = sspi::AcquireCredentials(request);
