@@ -29,6 +29,8 @@ options for get and probe:
   --alpn LIST        ALPN protocols, comma separated
   --min-version V, --max-version V   TLSv1.2, TLSv1.3 ...
   --revocation MODE  strict | best-effort (default) | off
+  --cert-thumbprint T  present this client certificate from the Windows store (SHA-1 thumbprint)
+      --cert-store S, --cert-location L   where to find it (default MY, CurrentUser)
   --debug            print stack traces
   NODE_DEBUG=schannel traces every SSPI call and status`;
 

@@ -11,6 +11,9 @@ export interface TlsFlags {
   'min-version'?: string;
   'max-version'?: string;
   revocation?: string;
+  'cert-thumbprint'?: string;
+  'cert-store'?: string;
+  'cert-location'?: string;
 }
 
 export const tlsOptionSpec = {
@@ -21,6 +24,9 @@ export const tlsOptionSpec = {
   'min-version': { type: 'string' },
   'max-version': { type: 'string' },
   revocation: { type: 'string' },
+  'cert-thumbprint': { type: 'string' },
+  'cert-store': { type: 'string' },
+  'cert-location': { type: 'string' },
 } as const;
 
 /** A CA file: PEM (one or more certificates) or DER. */
@@ -44,6 +50,15 @@ export function connectOptions(flags: TlsFlags): Partial<ConnectOptions> {
   if (flags['min-version']) options.minVersion = flags['min-version'] as ConnectOptions['minVersion'];
   if (flags['max-version']) options.maxVersion = flags['max-version'] as ConnectOptions['maxVersion'];
   if (flags.revocation) options.revocation = flags.revocation as ConnectOptions['revocation'];
+  if (flags['cert-thumbprint']) {
+    options.certificate = {
+      thumbprint: flags['cert-thumbprint'],
+      store: flags['cert-store'] ?? 'MY',
+      location: (flags['cert-location'] ?? 'CurrentUser') as 'CurrentUser' | 'LocalMachine',
+    };
+  } else if (flags['cert-store'] || flags['cert-location']) {
+    throw new UsageError('--cert-store and --cert-location go with --cert-thumbprint');
+  }
   return options;
 }
 

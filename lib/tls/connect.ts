@@ -2,7 +2,9 @@
 // tls.connect call site changes by its import alone.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { SchCredFlags, type TlsVersion } from '../sspi';
+import { debuglog } from 'node:util';
+import { listCertificates, selectClientCertificateFromStore, type CertificateInfo, type StoreOptions } from '../certstore';
+import { SchCredFlags, type AcquireCredentialsOptions, type CredentialsHandle, type TlsVersion } from '../sspi';
 import { invalidArgType, invalidArgValue } from '../sspi/errors';
 import { validateBoolean, validateFunction, validateObject, validateString, validateUint32 } from '../sspi/validate';
 import { cachedCredential } from './credential-cache';
@@ -31,6 +33,15 @@ export interface ConnectOptions {
   cert?: string | Buffer | readonly (string | Buffer)[];
   /** The passphrase of `pfx`, or of an encrypted `key`. */
   passphrase?: string;
+  /** A client certificate from a Windows store (with its private key, possibly not exportable). */
+  certificate?: StoreOptions & { thumbprint?: string | Uint8Array; subject?: string };
+  /**
+   * When the server asks for a client certificate the credential does not have
+   * (SEC_I_INCOMPLETE_CREDENTIALS): 'auto' picks one from CurrentUser\MY whose chain reaches one of
+   * the CAs the server named; a function decides itself (return null to go on without one).
+   * Default: go on without a certificate.
+   */
+  clientCertificate?: 'auto' | ((issuers: Buffer[], candidates: CertificateInfo[]) => CertificateInfo | null | undefined);
   /** Idle timeout in milliseconds (emits 'timeout', as net.Socket does). */
   timeout?: number;
   signal?: AbortSignal;
@@ -44,6 +55,7 @@ export interface ConnectOptions {
   [key: string]: unknown;
 }
 
+const trace = debuglog('schannel');
 const revocationModes = ['strict', 'best-effort', 'off'] as const;
 
 function normalizeArgs(args: unknown[]): { options: ConnectOptions; listener?: () => void } {
@@ -84,10 +96,31 @@ function caList(value: ConnectOptions['ca']): (string | Buffer)[] | undefined {
   return list as (string | Buffer)[];
 }
 
-function clientIdentity(options: ConnectOptions): { pfx?: Buffer | Uint8Array; passphrase?: string } {
+function clientIdentity(options: ConnectOptions): Pick<AcquireCredentialsOptions, 'pfx' | 'passphrase' | 'certificate'> {
   const fromPem = identityFromPem(options);
   if (fromPem) return { pfx: fromPem, passphrase: '' };
+  if (options.certificate !== undefined) return { certificate: options.certificate };
   return options.pfx === undefined ? {} : { pfx: options.pfx, passphrase: options.passphrase };
+}
+
+/** The engine's answer to SEC_I_INCOMPLETE_CREDENTIALS, from the `clientCertificate` option. */
+function certificateChooser(
+  choice: ConnectOptions['clientCertificate'],
+  base: AcquireCredentialsOptions,
+): ((issuers: Buffer[]) => CredentialsHandle | null) | undefined {
+  if (choice === undefined) return undefined;
+  if (choice !== 'auto' && typeof choice !== 'function') {
+    throw invalidArgValue('options.clientCertificate', choice, "must be 'auto' or a function");
+  }
+  return (issuers) => {
+    const picked =
+      choice === 'auto'
+        ? selectClientCertificateFromStore(issuers)
+        : choice(issuers, listCertificates({ store: 'MY' }).filter((c) => c.hasPrivateKey));
+    if (!picked) return null;
+    trace('client certificate chosen: %s (%s)', picked.thumbprint, picked.subject);
+    return cachedCredential({ ...base, certificate: { location: picked.location ?? undefined, store: picked.store ?? undefined, thumbprint: picked.thumbprint } });
+  };
 }
 
 /** tls.connect over Schannel. */
@@ -110,13 +143,14 @@ export function connect(...args: unknown[]): SchannelSocket {
     validateUint32(options.port, 'options.port');
   }
   const servername = options.servername ?? (isIP(host) ? undefined : host);
-  const credential = cachedCredential({
+  const base: AcquireCredentialsOptions = {
     use: 'outbound',
     flags: SchCredFlags.MANUAL_CRED_VALIDATION | SchCredFlags.NO_DEFAULT_CREDS | SchCredFlags.USE_STRONG_CRYPTO,
     minVersion: options.minVersion,
     maxVersion: options.maxVersion,
-    ...clientIdentity(options),
-  });
+  };
+  const credential = cachedCredential({ ...base, ...clientIdentity(options) });
+  const onIncompleteCredentials = certificateChooser(options.clientCertificate, base);
 
   const connecting = options.socket === undefined;
   const transport: Duplex = options.socket ??
@@ -132,6 +166,7 @@ export function connect(...args: unknown[]): SchannelSocket {
     ca: caList(options.ca),
     revocation,
     checkServerIdentity: options.checkServerIdentity,
+    onIncompleteCredentials,
     connecting: connecting && (transport as Socket).connecting !== false,
   });
   if (listener) socket.once('secureConnect', listener);

@@ -3,6 +3,7 @@
 // requestCert, after the client's chain is validated), 'tlsClientError' for a client that fails,
 // and a bad client never takes the server down.
 import { Server as NetServer, type Socket } from 'node:net';
+import type { StoreOptions } from '../certstore';
 import { AscReq, SchCredFlags, type CredentialsHandle, type TlsVersion } from '../sspi';
 import { invalidArgType } from '../sspi/errors';
 import { validateBoolean, validateObject, validateUint32 } from '../sspi/validate';
@@ -19,7 +20,9 @@ export interface ServerOptions {
   cert?: string | Buffer | readonly (string | Buffer)[];
   /** The passphrase of `pfx`, or of an encrypted `key`. */
   passphrase?: string;
-  /** A ready credential (e.g. from a certificate in the Windows store). */
+  /** The server certificate from a Windows store, with its private key (which may be non-exportable). */
+  certificate?: StoreOptions & { thumbprint?: string | Uint8Array; subject?: string };
+  /** A ready credential. */
   credential?: CredentialsHandle;
   /** Protocols in the server's order of preference. */
   ALPNProtocols?: readonly string[];
@@ -52,7 +55,7 @@ export class SchannelServer extends NetServer {
     if (options.requestCert !== undefined) validateBoolean(options.requestCert, 'options.requestCert');
     if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
     if (options.handshakeTimeout !== undefined) validateUint32(options.handshakeTimeout, 'options.handshakeTimeout');
-    if (!options.credential && !options.pfx && options.key === undefined && options.cert === undefined) {
+    if (!options.credential && !options.pfx && !options.certificate && options.key === undefined && options.cert === undefined) {
       throw invalidArgType('options.pfx', ['Buffer', 'Uint8Array'], options.pfx);
     }
     this.#options = options;
@@ -69,13 +72,12 @@ export class SchannelServer extends NetServer {
       flags: SchCredFlags.USE_STRONG_CRYPTO,
       minVersion: options.minVersion,
       maxVersion: options.maxVersion,
-      pfx: fromPem ?? options.pfx,
-      passphrase: fromPem ? '' : options.passphrase,
+      ...(fromPem ? { pfx: fromPem, passphrase: '' } : options.certificate ? { certificate: options.certificate } : { pfx: options.pfx, passphrase: options.passphrase }),
     });
   }
 
   /** Replaces the certificate for new connections (tls.Server#setSecureContext's role). */
-  setSecureContext(options: Pick<ServerOptions, 'pfx' | 'key' | 'cert' | 'passphrase' | 'credential' | 'minVersion' | 'maxVersion'>): void {
+  setSecureContext(options: Pick<ServerOptions, 'pfx' | 'key' | 'cert' | 'passphrase' | 'certificate' | 'credential' | 'minVersion' | 'maxVersion'>): void {
     this.#credential = this.#acquire({ ...this.#options, ...options });
   }
 
