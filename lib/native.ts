@@ -103,7 +103,7 @@ export interface NativeBinding {
     context: NativeContext,
     data: Uint8Array,
   ): { status: number; data: Buffer; extra: Buffer | null; missing: number | null; consumed: number };
-  decryptRecords(context: NativeContext, data: Uint8Array): {
+  decryptRecords(context: NativeContext, data: Uint8Array, inPlace?: boolean): {
     status: number;
     /** The decrypted copy of the input; its first `length` bytes are the plaintext. */
     data: Buffer;

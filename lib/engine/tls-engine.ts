@@ -53,6 +53,11 @@ export interface EngineOptions {
    * without a certificate. Called with the DER names of the CAs the server accepts.
    */
   onIncompleteCredentials?: (issuers: Buffer[]) => CredentialsHandle | null | undefined;
+  /**
+   * The buffers given to feed() are the engine's to overwrite (a socket's fresh read buffers
+   * are): records are then decrypted in place, with no copy. Default false.
+   */
+  mutableInput?: boolean;
 }
 
 export type EngineEvent =
@@ -73,6 +78,8 @@ export class TlsEngine {
   readonly #contextReq: number;
   readonly #alpn: SecBufferInput | null;
   readonly #onIncompleteCredentials: EngineOptions['onIncompleteCredentials'];
+  readonly #mutableInput: boolean;
+  #ownsIncomplete = false; // #incomplete is the engine's own buffer (a concatenation)
   #incomplete: Buffer = EMPTY; // ciphertext received and not yet consumed
   #missing: number | null = null;
   #outgoing: Buffer[] = [];
@@ -92,6 +99,7 @@ export class TlsEngine {
     this.#contextReq = options.contextReq ?? (options.role === 'client' ? DEFAULT_CLIENT_REQ : DEFAULT_SERVER_REQ);
     this.#alpn = options.alpnProtocols && options.alpnProtocols.length > 0 ? applicationProtocolsBuffer(options.alpnProtocols) : null;
     this.#onIncompleteCredentials = options.onIncompleteCredentials;
+    this.#mutableInput = options.mutableInput === true;
   }
 
   get state(): EngineState {
@@ -130,7 +138,13 @@ export class TlsEngine {
     if (data.length === 0 || this.#state === 'failed' || this.#state === 'closed') return;
     if (this.#state === 'idle') this.start();
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    this.#incomplete = this.#incomplete.length === 0 ? bytes : Buffer.concat([this.#incomplete, bytes]);
+    if (this.#incomplete.length === 0) {
+      this.#incomplete = bytes;
+      this.#ownsIncomplete = false;
+    } else {
+      this.#incomplete = Buffer.concat([this.#incomplete, bytes]);
+      this.#ownsIncomplete = true;
+    }
     this.#process();
   }
 
@@ -306,7 +320,7 @@ export class TlsEngine {
   #decryptStep(): boolean {
     let result;
     try {
-      result = decryptRecords(this.#context!, this.#incomplete);
+      result = decryptRecords(this.#context!, this.#incomplete, { inPlace: this.#mutableInput || this.#ownsIncomplete });
     } catch (error) {
       // Plaintext decrypted before the failing record is still delivered.
       const partial = (error as { data?: Buffer }).data;

@@ -58,14 +58,15 @@ export interface DecryptRecordsResult {
 
 /**
  * DecryptMessage over every complete record of `data` in one native call (not a 1:1 SSPI call: a
- * batch of them, decrypted in place in one copy). Stops where decryptMessage would report
+ * batch of them, decrypted in place in one copy, or in `data` itself with `inPlace: true`, which
+ * then holds the plaintext at its start). Stops where decryptMessage would report
  * something other than data, with the same statuses; Wine's close_notify is reported as
  * SEC_I_CONTEXT_EXPIRED here too.
  */
-export function decryptRecords(context: SecurityContext, data: Uint8Array): DecryptRecordsResult {
+export function decryptRecords(context: SecurityContext, data: Uint8Array, options: { inPlace?: boolean } = {}): DecryptRecordsResult {
   const handle = nativeContext(context, 'context');
   const bytes = validateBufferLike(data, 'data');
-  const raw = native().decryptRecords(handle, bytes);
+  const raw = native().decryptRecords(handle, bytes, options.inPlace === true);
   const status = raw.status >>> 0;
   const plaintext = raw.data.subarray(0, raw.length);
   const accepted: number[] = [SecStatus.SEC_E_OK, SecStatus.SEC_E_INCOMPLETE_MESSAGE, SecStatus.SEC_I_RENEGOTIATE, SecStatus.SEC_I_CONTEXT_EXPIRED];

@@ -109,6 +109,7 @@ export class SchannelSocket extends Duplex {
       alpnProtocols: options.ALPNProtocols,
       onIncompleteCredentials: options.onIncompleteCredentials,
       contextReq: options.contextReq,
+      mutableInput: true, // the transport's read buffers are fresh and ours alone
     });
     this.#wireTransport();
     if (options.connecting) {

@@ -50,9 +50,12 @@ Napi::Value DecryptRecords(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   sspi::SecurityContext& context = ContextObject::From(info[0], "context");
   auto [data, length] = BytesView(info[1], "data");
-  // One JS-owned copy, decrypted in place; its first `length` bytes end up as the plaintext.
-  Napi::Buffer<uint8_t> work = Napi::Buffer<uint8_t>::Copy(env, data, length);
-  sspi::DecryptBatchResult batch = sspi::DecryptRecords(context, work.Data(), length);
+  // In place in the caller's buffer when it says that is allowed (inPlace true); else in one
+  // JS-owned copy. Either way its first `length` bytes end up as the plaintext.
+  const bool inPlace = info.Length() > 2 && info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
+  Napi::Value work = inPlace ? info[1] : Napi::Value(Napi::Buffer<uint8_t>::Copy(env, data, length));
+  uint8_t* bytes = inPlace ? const_cast<uint8_t*>(data) : work.As<Napi::Buffer<uint8_t>>().Data();
+  sspi::DecryptBatchResult batch = sspi::DecryptRecords(context, bytes, length);
   Napi::Object result = Napi::Object::New(env);
   result.Set("status", Napi::Number::New(env, batch.status));
   result.Set("data", work);
