@@ -20,6 +20,8 @@ commands:
       -p, --port N       port to listen on (default 8443; 0: any free port, printed)
       --host H           address to listen on (default localhost)
       -d, --dir DIR      directory to serve (default: the current one); index.html for directories
+      --cert-thumbprint T  instead of --pfx: the certificate (and key) from the Windows store
+      --cert-store S, --cert-location L   where to find it (default MY, CurrentUser)
 ${certsUsage}
 
 options for get and probe:

@@ -17,8 +17,9 @@ export interface ServeFlags {
   port?: string;
   host?: string;
   dir?: string;
-  store?: string;
-  thumbprint?: string;
+  'cert-thumbprint'?: string;
+  'cert-store'?: string;
+  'cert-location'?: string;
 }
 
 export const serveOptionSpec = {
@@ -27,8 +28,9 @@ export const serveOptionSpec = {
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
   dir: { type: 'string', short: 'd' },
-  store: { type: 'string' },
-  thumbprint: { type: 'string' },
+  'cert-thumbprint': { type: 'string' },
+  'cert-store': { type: 'string' },
+  'cert-location': { type: 'string' },
 } as const;
 
 const contentTypes: Record<string, string> = {
@@ -153,11 +155,21 @@ export interface ServeHandle {
 
 /** Starts the server; resolves once it listens. The command line keeps it running until a signal. */
 export async function startServe(flags: ServeFlags, log: NodeJS.WritableStream): Promise<ServeHandle> {
-  if (flags.store !== undefined || flags.thumbprint !== undefined) {
-    throw new UsageError('--store/--thumbprint are not supported yet (they come with the certificate-store work); use --pfx FILE');
+  const fromStore = flags['cert-thumbprint'];
+  if (fromStore && flags.pfx) throw new UsageError('give --pfx FILE or --cert-thumbprint T, not both');
+  if (!fromStore && (flags['cert-store'] || flags['cert-location'])) throw new UsageError('--cert-store and --cert-location go with --cert-thumbprint');
+  if (!fromStore && !flags.pfx) {
+    throw new UsageError('serve needs --pfx FILE (a PKCS#12 file with the certificate and its key) or --cert-thumbprint T (a certificate in the Windows store)');
   }
-  if (!flags.pfx) throw new UsageError('serve needs --pfx FILE (a PKCS#12 file with the certificate and its key)');
-  const pfx = readFlagFile('pfx', flags.pfx);
+  const identity = fromStore
+    ? {
+        certificate: {
+          thumbprint: fromStore,
+          store: flags['cert-store'] ?? 'MY',
+          location: (flags['cert-location'] ?? 'CurrentUser') as 'CurrentUser' | 'LocalMachine',
+        },
+      }
+    : { pfx: readFlagFile('pfx', flags.pfx!), passphrase: flags.passphrase };
   const port = parsePort(flags.port);
   const host = flags.host ?? 'localhost';
   const dir = path.resolve(flags.dir ?? process.cwd());
@@ -190,7 +202,7 @@ export async function startServe(flags: ServeFlags, log: NodeJS.WritableStream):
   // http.Server need its own listen(); this one only receives connections.
   http.timeout = 60_000;
   const open = new Set<SchannelSocket>();
-  const tlsServer = createServer({ pfx, passphrase: flags.passphrase, ALPNProtocols: ['http/1.1'] }, (socket: SchannelSocket) => {
+  const tlsServer = createServer({ ...identity, ALPNProtocols: ['http/1.1'] }, (socket: SchannelSocket) => {
     open.add(socket);
     socket.once('close', () => open.delete(socket));
     http.emit('connection', socket);

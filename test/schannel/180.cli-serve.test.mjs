@@ -239,10 +239,30 @@ describe('schannel serve: usage and failures, one line each', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 
-  it('--store/--thumbprint: a clear "not yet" usage error', { timeout: CHILD_TIMEOUT }, async () => {
-    const r = await runCli(['serve', '--store', 'MY', '--thumbprint', 'ab'.repeat(20)]);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /^schannel: --store\/--thumbprint are not supported yet/);
+  it('--cert-thumbprint: a certificate from CurrentUser\\MY serves; an unknown one is one typed line', { timeout: CHILD_TIMEOUT * 3 }, async () => {
+    const schannel = require('../..');
+    const [added] = schannel.addCertificate({ store: 'MY', pfx: pfx(p.leaf, [], PASSPHRASE), passphrase: PASSPHRASE }).filter((c) => c.hasPrivateKey);
+    try {
+      const server = await startServe(['--cert-thumbprint', added.thumbprint, '--port', '0', '--host', '127.0.0.1', '--dir', makeSite().site]);
+      try {
+        const response = await request(server.port, '/index.html');
+        assert.equal(response.status, 200);
+      } finally {
+        server.child.kill();
+        await server.exited;
+      }
+    } finally {
+      schannel.removeCertificate({ store: 'MY', thumbprint: added.thumbprint });
+    }
+    const missing = await runCli(['serve', '--cert-thumbprint', 'ab'.repeat(20), '--port', '0']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^schannel: ERR_SCHANNEL_CERT_NOT_FOUND: /);
+    const both = await runCli(['serve', '--pfx', 'x.pfx', '--cert-thumbprint', 'ab'.repeat(20)]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /^schannel: give --pfx FILE or --cert-thumbprint T, not both/);
+    const alone = await runCli(['serve', '--cert-store', 'MY']);
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /^schannel: --cert-store and --cert-location go with --cert-thumbprint/);
   });
 
   it('an unreadable --pfx, a missing --dir, a bad --port: usage errors', { timeout: CHILD_TIMEOUT * 2 }, async () => {
