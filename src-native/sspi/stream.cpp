@@ -5,6 +5,23 @@
 
 namespace sspi {
 
+namespace {
+
+constexpr size_t kRecordHeader = 5;
+
+// Less than a record header: the answer is SEC_E_INCOMPLETE_MESSAGE, given here rather than by
+// Schannel. Wine reads the header past the end of a shorter buffer (and dereferences a null one),
+// so it must never see such input.
+bool ShortOfHeader(size_t available, Status* status, bool* hasMissing, unsigned long* missing) {
+  if (available >= kRecordHeader) return false;
+  *status = ToStatus(SEC_E_INCOMPLETE_MESSAGE);
+  *hasMissing = true;
+  *missing = static_cast<unsigned long>(kRecordHeader - available);
+  return true;
+}
+
+}  // namespace
+
 size_t EncryptedSizeBound(SecurityContext& context, size_t length, Status* status) {
   SecPkgContext_StreamSizes sizes{};
   *status = context.StreamSizes(&sizes);
@@ -58,15 +75,7 @@ DecryptResult DecryptRecord(SecurityContext& context, const uint8_t* data, size_
     result.status = ToStatus(SEC_E_INVALID_HANDLE);
     return result;
   }
-  // Less than a record header: answer for Schannel. Wine reads the header past the end of a
-  // shorter buffer (and dereferences a null one), so it must never see such input.
-  constexpr size_t kRecordHeader = 5;
-  if (length < kRecordHeader) {
-    result.status = ToStatus(SEC_E_INCOMPLETE_MESSAGE);
-    result.hasMissing = true;
-    result.missing = static_cast<unsigned long>(kRecordHeader - length);
-    return result;
-  }
+  if (ShortOfHeader(length, &result.status, &result.hasMissing, &result.missing)) return result;
   Bytes work(data, data + length);
   SecBuffer buffers[4] = {};
   buffers[0] = {static_cast<unsigned long>(work.size()), SECBUFFER_DATA, work.empty() ? nullptr : work.data()};
@@ -117,7 +126,6 @@ DecryptBatchResult DecryptRecords(SecurityContext& context, uint8_t* work, size_
     result.status = ToStatus(SEC_E_INVALID_HANDLE);
     return result;
   }
-  constexpr size_t kRecordHeader = 5;
   constexpr uint8_t kAlertRecord = 0x15;
   size_t offset = 0;
   result.status = ToStatus(SEC_E_OK);
@@ -129,12 +137,7 @@ DecryptBatchResult DecryptRecords(SecurityContext& context, uint8_t* work, size_
   };
   while (offset < length) {
     const size_t available = length - offset;
-    if (available < kRecordHeader) {  // as DecryptRecord: Wine must not see a partial header
-      result.status = ToStatus(SEC_E_INCOMPLETE_MESSAGE);
-      result.hasMissing = true;
-      result.missing = static_cast<unsigned long>(kRecordHeader - available);
-      break;
-    }
+    if (ShortOfHeader(available, &result.status, &result.hasMissing, &result.missing)) break;
     const uint8_t recordType = work[offset];
     SecBuffer buffers[4] = {};
     buffers[0] = {static_cast<unsigned long>(available), SECBUFFER_DATA, work + offset};
