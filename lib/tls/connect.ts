@@ -47,6 +47,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Revocation checking by the Windows chain engine. Default 'best-effort' (cache only, no stall). */
   revocation?: 'strict' | 'best-effort' | 'off';
+  /** Keep writing after the server ends (net.Socket's allowHalfOpen). */
+  allowHalfOpen?: boolean;
   /** Passed on to net.connect. */
   family?: number;
   localAddress?: string;
@@ -66,7 +68,8 @@ function normalizeArgs(args: unknown[]): { options: ConnectOptions; listener?: (
     options.port = Number(args[i++]);
     if (typeof args[i] === 'string') options.host = args[i++] as string;
   }
-  if (args[i] !== null && typeof args[i] === 'object') options = { ...(args[i++] as ConnectOptions), ...options };
+  // As in node:tls, the options object wins over the positional port and host.
+  if (args[i] !== null && typeof args[i] === 'object') options = { ...options, ...(args[i++] as ConnectOptions) };
   if (typeof args[i] === 'function') listener = args[i] as () => void;
   return { options, listener };
 }
@@ -154,7 +157,7 @@ export function connect(...args: unknown[]): SchannelSocket {
 
   const connecting = options.socket === undefined;
   const transport: Duplex = options.socket ??
-    netConnect({ host, port: options.port!, family: options.family, localAddress: options.localAddress, localPort: options.localPort, lookup: options.lookup } as any);
+    netConnect({ host, port: options.port!, family: options.family, localAddress: options.localAddress, localPort: options.localPort, lookup: options.lookup, allowHalfOpen: options.allowHalfOpen } as any);
   const socket = new SchannelSocket({
     transport,
     credential,
@@ -167,6 +170,7 @@ export function connect(...args: unknown[]): SchannelSocket {
     revocation,
     checkServerIdentity: options.checkServerIdentity,
     onIncompleteCredentials,
+    allowHalfOpen: options.allowHalfOpen,
     connecting: connecting && (transport as Socket).connecting !== false,
   });
   if (listener) socket.once('secureConnect', listener);

@@ -93,6 +93,7 @@ export class SchannelServer extends NetServer {
       rejectUnauthorized: options.rejectUnauthorized,
       ca: options.ca === undefined ? undefined : Array.isArray(options.ca) ? options.ca : [options.ca as string | Buffer],
       revocation: options.revocation,
+      allowHalfOpen: options.allowHalfOpen,
     });
     const timeout = options.handshakeTimeout ?? 120_000;
     const timer = timeout > 0 ? setTimeout(() => socket.destroy(handshakeTimeoutError()), timeout) : null;

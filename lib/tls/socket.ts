@@ -2,6 +2,7 @@
 // net.Socket from connect(), or the caller's own `socket`). The TLS work is the sans-I/O engine's;
 // this file is plumbing: transport bytes in and out, back-pressure both ways, validation before
 // 'secureConnect', half-close, timeouts and Node's error codes.
+import { X509Certificate } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { debuglog } from 'node:util';
@@ -10,6 +11,7 @@ import { TlsEngine, type EngineEvent } from '../engine';
 import { queryContextAttributes, SchannelError, type CredentialsHandle, type TlsAlert } from '../sspi';
 import { peerCertificateObject } from '../certs/x509';
 import { verifyCertificateChain } from '../certs/verify';
+import { openSslCipherName } from './cipher-names';
 
 const trace = debuglog('schannel');
 
@@ -31,6 +33,8 @@ export interface SchannelSocketOptions {
   onIncompleteCredentials?: (issuers: Buffer[]) => CredentialsHandle | null | undefined;
   /** ISC_REQ_* / ASC_REQ_* bits for the engine (its defaults otherwise). */
   contextReq?: number;
+  /** Keep the writable side open after the peer ends (net.Socket's allowHalfOpen). Default false. */
+  allowHalfOpen?: boolean;
   /** Set when the transport is still connecting, so 'connect' can be relayed. */
   connecting?: boolean;
 }
@@ -94,9 +98,12 @@ export class SchannelSocket extends Duplex {
   #sessionReused = false;
   #endAfterSecure = false;
   #ended = false;
+  #heldBytes = 0;
+  #verifiedChain: Buffer[] | null = null;
+  #hadError = false;
 
   constructor(options: SchannelSocketOptions) {
-    super({ allowHalfOpen: false, decodeStrings: true });
+    super({ allowHalfOpen: options.allowHalfOpen === true, decodeStrings: true });
     this.#options = options;
     this.#transport = options.transport;
     this.servername = options.servername ?? (options.role === 'client' ? false : null);
@@ -140,7 +147,20 @@ export class SchannelSocket extends Duplex {
 
   getPeerCertificate(detailed = false): any {
     if (!this.#peerChain || this.#peerChain.length === 0) return {};
-    return peerCertificateObject(this.#peerChain, detailed);
+    // Detailed, the issuer chain is the one validation built (up to the trusted root), as in node:tls.
+    const chain = detailed && this.#verifiedChain && this.#verifiedChain.length > 0 ? this.#verifiedChain : this.#peerChain;
+    return peerCertificateObject(chain, detailed);
+  }
+
+  getPeerX509Certificate(): X509Certificate | undefined {
+    return this.#peerChain && this.#peerChain.length > 0 ? new X509Certificate(this.#peerChain[0]) : undefined;
+  }
+
+  /** Ends the writable side, then destroys once it has finished (net.Socket#destroySoon). */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
   }
 
   /** The peer's certificate chain as DER, leaf first, as the peer sent it. */
@@ -258,7 +278,14 @@ export class SchannelSocket extends Duplex {
     else this.once('secure', finish);
   }
 
+  // net.Socket's 'close' carries hadError; a Duplex's carries nothing.
+  override emit(event: string | symbol, ...args: any[]): boolean {
+    if (event === 'close' && args.length === 0) return super.emit('close', this.#hadError);
+    return super.emit(event, ...args);
+  }
+
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (error) this.#hadError = true;
     for (const pending of this.#pendingWrites) pending.callback(error ?? disconnectedError(this.#options.role));
     this.#pendingWrites = [];
     this.#engine.destroy();
@@ -320,7 +347,13 @@ export class SchannelSocket extends Duplex {
     const plaintext = this.#engine.takePlaintext();
     if (plaintext.length > 0) {
       if (!this.#secure) {
+        // Held until the peer's certificate is validated; past a bound, stop reading meanwhile.
         this.#heldPlaintext.push(...plaintext);
+        for (const chunk of plaintext) this.#heldBytes += chunk.length;
+        if (this.#heldBytes >= this.readableHighWaterMark && !this.#transportPaused) {
+          this.#transportPaused = true;
+          this.#transport.pause();
+        }
       } else {
         this.#pushPlaintext(plaintext);
       }
@@ -384,8 +417,10 @@ export class SchannelSocket extends Duplex {
     if (options.role === 'client') this.emit('secureConnect');
     const held = this.#heldPlaintext;
     this.#heldPlaintext = [];
+    this.#heldBytes = 0;
     if (held.length > 0) this.#pushPlaintext(held);
     if (this.#endAfterSecure) this.#pushEnd();
+    else if (this.#transportPaused && this.readableLength < this.readableHighWaterMark) this._read();
     const pending = this.#pendingWrites;
     this.#pendingWrites = [];
     for (const { chunk, callback } of pending) this.#send(() => this.#engine.write(chunk), callback);
@@ -405,7 +440,8 @@ export class SchannelSocket extends Duplex {
     const cipher = attempt(() => queryContextAttributes(context, 'CIPHER_INFO'));
     this.#protocol = connection?.protocolName ?? cipher?.protocolName ?? null;
     if (cipher) {
-      this.#cipher = { name: cipher.cipherSuiteName, standardName: cipher.cipherSuiteName, version: this.#protocol ?? '' };
+      const standardName = cipher.cipherSuiteName;
+      this.#cipher = { name: openSslCipherName(standardName), standardName, version: this.#protocol ?? '' };
     }
     const alpn = attempt(() => queryContextAttributes(context, 'APPLICATION_PROTOCOL'));
     this.alpnProtocol = alpn?.protocol ?? false;
@@ -434,6 +470,7 @@ export class SchannelSocket extends Duplex {
       ca: options.ca,
       revocation: options.revocation ?? 'best-effort',
     });
+    this.#verifiedChain = outcome.chain;
     let error: (Error & { code?: string }) | null = outcome.error;
     if (!error && custom && host !== undefined) {
       error = custom(host, this.getPeerCertificate(true)) ?? null;
