@@ -1,6 +1,7 @@
 // QueryContextAttributesW for the Schannel attributes, each with a typed result.
 import { native } from '../native';
 import { failure } from './check';
+import { traceCall } from './trace';
 import { invalidArgValue } from './errors';
 import { AlgId, enumName, protocolName, SecPkgAttr, type ProtocolName } from './flags';
 import { nativeContext, type SecurityContext } from './handles';
@@ -145,6 +146,7 @@ export function queryContextAttributes<N extends ContextAttributeName>(context: 
     throw invalidArgValue('name', name, `must be one of: ${contextAttributeNames.join(', ')}`);
   }
   const result = native().queryContextAttributes(handle, SecPkgAttr[name]);
+  traceCall('QueryContextAttributesW', result.status, name);
   if (result.status !== 0) throw failure(result.status, 'QueryContextAttributesW', { attribute: name });
   return shape(name, result.value);
 }

@@ -2,6 +2,7 @@
 // that the native side only passes bytes.
 import { native } from '../native';
 import { failure } from './check';
+import { traceCall } from './trace';
 import { invalidArgValue } from './errors';
 import { SchannelControlToken, TlsAlert, TlsAlertType } from './flags';
 import { nativeContext, type SecurityContext } from './handles';
@@ -47,5 +48,6 @@ export function encodeControlToken(token: ControlToken): Buffer {
 export function applyControlToken(context: SecurityContext, token: ControlToken): void {
   const handle = nativeContext(context, 'context');
   const status = native().applyControlToken(handle, encodeControlToken(token)) >>> 0;
+  traceCall('ApplyControlToken', status);
   if (status !== 0) throw failure(status, 'ApplyControlToken');
 }

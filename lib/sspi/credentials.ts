@@ -3,6 +3,7 @@ import { certificateAmbiguous, certificateNotFound, certificateWithoutKey, store
 import { nativeLocation, validateFind, validatePlace, type StoreOptions } from '../certstore/options';
 import { native, type NativeAcquireOptions, type NativeAcquireResult } from '../native';
 import { failure } from './check';
+import { traceCall } from './trace';
 import { invalidArgValue, type SchannelError } from './errors';
 import { combineFlags, protocolsBetween, SchCredFlags, SecPkgCredUse, type TlsVersion } from './flags';
 import { CredentialsHandle } from './handles';
@@ -134,6 +135,7 @@ export function acquireCredentialsHandle(options: AcquireCredentialsOptions = {}
     certificate: lookup?.native,
   };
   const result = native().acquireCredentialsHandle(request);
+  traceCall(result.failedFunction ?? 'AcquireCredentialsHandleW', result.status, use);
   if (lookup && result.certificateLookup !== undefined) throw storeCertificateFailure(result, lookup);
   if (result.status !== 0 || !result.credential) {
     throw failure(result.status, result.failedFunction ?? 'AcquireCredentialsHandleW');

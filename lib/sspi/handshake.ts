@@ -5,6 +5,7 @@
 import { native } from '../native';
 import { fromNativeBuffers, toInputBuffers, toOutputSpecs, firstOfType, type SecBufferInput, type SecBufferOutputSpec, type SecBufferResult } from './buffers';
 import { failure } from './check';
+import { traceCall } from './trace';
 import { invalidArgValue } from './errors';
 import { AscReq, AscRet, combineFlags, flagNames, IscReq, IscRet, SecBufferType } from './flags';
 import { nativeContext, nativeCredential, wrapContext, type CredentialsHandle, type SecurityContext } from './handles';
@@ -110,6 +111,7 @@ function call(role: 'client' | 'server', params: InitializeSecurityContextParams
 
   const raw = native().handshake(isClient ? 0 : 1, credential, context, targetName, contextReq, targetDataRep, input, output);
   const status = raw.status >>> 0;
+  traceCall(functionName, status, `in=${(input ?? []).map((b) => b.data?.length ?? 0).join('+') || '-'}`);
   const outputBuffers = fromNativeBuffers(raw.output);
   const inputBuffers = fromNativeBuffers(raw.input);
   const attrTable = isClient ? IscRet : AscRet;
@@ -152,6 +154,7 @@ export function acceptSecurityContext(params: AcceptSecurityContextParams): Hand
 export function completeAuthToken(context: SecurityContext, buffers: readonly SecBufferInput[]): number {
   const handle = nativeContext(context, 'context');
   const status = native().completeAuthToken(handle, toInputBuffers(buffers, 'buffers')) >>> 0;
+  traceCall('CompleteAuthToken', status);
   if ((status & 0x80000000) !== 0) throw failure(status, 'CompleteAuthToken');
   return status;
 }
@@ -160,5 +163,6 @@ export function completeAuthToken(context: SecurityContext, buffers: readonly Se
 export function deleteSecurityContext(context: SecurityContext): void {
   const handle = nativeContext(context, 'context');
   const status = native().deleteSecurityContext(handle) >>> 0;
+  traceCall('DeleteSecurityContext', status);
   if (status !== 0) throw failure(status, 'DeleteSecurityContext');
 }

@@ -1,6 +1,7 @@
 // EncryptMessage / DecryptMessage in stream mode.
 import { native } from '../native';
 import { failure } from './check';
+import { traceCall } from './trace';
 import { nativeContext, type SecurityContext } from './handles';
 import { SecStatus, statusName } from './status';
 import { validateBufferLike } from './validate';
@@ -10,6 +11,7 @@ export function encryptMessage(context: SecurityContext, data: Uint8Array): Buff
   const handle = nativeContext(context, 'context');
   const bytes = validateBufferLike(data, 'data');
   const result = native().encryptMessage(handle, bytes);
+  traceCall('EncryptMessage', result.status, `${bytes.length} -> ${result.length} bytes`);
   if (result.status !== 0 || !result.data) throw failure(result.status, 'EncryptMessage');
   return result.data.subarray(0, result.length);
 }
@@ -67,6 +69,7 @@ export function decryptRecords(context: SecurityContext, data: Uint8Array, optio
   const handle = nativeContext(context, 'context');
   const bytes = validateBufferLike(data, 'data');
   const raw = native().decryptRecords(handle, bytes, options.inPlace === true);
+  traceCall('DecryptMessage', raw.status, `${raw.records} record(s), ${bytes.length} -> ${raw.length} bytes`);
   const status = raw.status >>> 0;
   const plaintext = raw.data.subarray(0, raw.length);
   const accepted: number[] = [SecStatus.SEC_E_OK, SecStatus.SEC_E_INCOMPLETE_MESSAGE, SecStatus.SEC_I_RENEGOTIATE, SecStatus.SEC_I_CONTEXT_EXPIRED];
@@ -91,6 +94,7 @@ export function decryptMessage(context: SecurityContext, data: Uint8Array): Decr
   const handle = nativeContext(context, 'context');
   const bytes = validateBufferLike(data, 'data');
   const raw = native().decryptMessage(handle, bytes);
+  traceCall('DecryptMessage', raw.status, `${bytes.length} bytes`);
   const systemStatus = raw.status >>> 0;
   const accepted: number[] = [SecStatus.SEC_E_OK, SecStatus.SEC_E_INCOMPLETE_MESSAGE, SecStatus.SEC_I_RENEGOTIATE, SecStatus.SEC_I_CONTEXT_EXPIRED];
   if (!accepted.includes(systemStatus)) throw failure(systemStatus, 'DecryptMessage');
