@@ -25,6 +25,7 @@ import {
   type SecurityContext,
 } from '../sspi';
 import { SchannelError } from '../sspi/errors';
+import { MAX_RECORD_LENGTH, readRecordHeader, RECORD_HEADER_LENGTH } from './records';
 
 const trace = debuglog('schannel');
 
@@ -94,7 +95,9 @@ export class TlsEngine {
 
   constructor(options: EngineOptions) {
     this.role = options.role;
-    this.#credential = options.credential;
+    // The engine's own reference: the caller may dispose its handle (or a cache may evict it)
+    // while this connection still needs the credential.
+    this.#credential = options.credential.share();
     this.#targetName = options.targetName ?? null;
     this.#contextReq = options.contextReq ?? (options.role === 'client' ? DEFAULT_CLIENT_REQ : DEFAULT_SERVER_REQ);
     this.#alpn = options.alpnProtocols && options.alpnProtocols.length > 0 ? applicationProtocolsBuffer(options.alpnProtocols) : null;
@@ -213,9 +216,10 @@ export class TlsEngine {
     return out;
   }
 
-  /** Deletes the security context. The credential is shared and stays with its owner. */
+  /** Deletes the security context and releases the engine's reference to the credential. */
   destroy(): void {
     this.#context?.dispose();
+    this.#credential.dispose();
     if (this.#state !== 'failed') this.#state = 'closed';
   }
 
@@ -265,6 +269,7 @@ export class TlsEngine {
     switch (result.status) {
       case SecStatus.SEC_E_INCOMPLETE_MESSAGE:
         this.#missing = result.missing;
+        this.#refuseOversizedRecord();
         return false;
       case SecStatus.SEC_I_INCOMPLETE_CREDENTIALS:
         return this.#incompleteCredentials();
@@ -300,7 +305,10 @@ export class TlsEngine {
     }
     this.#events.push({ type: 'incomplete-credentials', issuers });
     const replacement = this.#onIncompleteCredentials?.(issuers);
-    if (replacement) this.#credential = replacement;
+    if (replacement) {
+      this.#credential.dispose();
+      this.#credential = replacement.share();
+    }
     // The same input is offered again, now with the chosen credentials (or none).
     return true;
   }
@@ -332,6 +340,7 @@ export class TlsEngine {
     this.#incomplete = result.consumed >= this.#incomplete.length ? EMPTY : this.#incomplete.subarray(result.consumed);
     if (result.status === SecStatus.SEC_E_INCOMPLETE_MESSAGE) {
       this.#missing = result.missing;
+      this.#refuseOversizedRecord();
       return false;
     }
     this.#missing = null;
@@ -364,6 +373,23 @@ export class TlsEngine {
     if ((this.#state as EngineState) === 'failed') return false;
     this.#incomplete = this.#incomplete.length > 0 ? Buffer.concat([this.#incomplete, after]) : after;
     return this.#incomplete.length > 0;
+  }
+
+  /**
+   * A record header announcing more than TLS allows (2^14 + 2048 bytes of ciphertext) would have
+   * the engine wait for bytes that can never make a valid record; it is refused at once, as
+   * node:tls does, with a record_overflow alert where a context exists.
+   */
+  #refuseOversizedRecord(): void {
+    const header = readRecordHeader(this.#incomplete);
+    if (!header || RECORD_HEADER_LENGTH + header.length <= MAX_RECORD_LENGTH) return;
+    const error = new SchannelError(
+      `The peer sent a TLS record of ${header.length} bytes, more than the ${MAX_RECORD_LENGTH - RECORD_HEADER_LENGTH} TLS allows`,
+      { code: 'SEC_E_ILLEGAL_MESSAGE', status: SecStatus.SEC_E_ILLEGAL_MESSAGE, functionName: 'TlsEngine' },
+    );
+    this.#incomplete = EMPTY;
+    if (this.#context) this.alert('RECORD_OVERFLOW', error);
+    else this.#fail(error);
   }
 
   #encrypt(data: Buffer): void {

@@ -1,6 +1,7 @@
 // connect(): tls.connect with Schannel underneath. The same options and events, so an existing
 // tls.connect call site changes by its import alone.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { debuglog } from 'node:util';
 import { listCertificates, selectClientCertificateFromStore, type CertificateInfo, type StoreOptions } from '../certstore';
@@ -149,8 +150,9 @@ export function connect(...args: unknown[]): SchannelSocket {
   const base: AcquireCredentialsOptions = {
     use: 'outbound',
     flags: SchCredFlags.MANUAL_CRED_VALIDATION | SchCredFlags.NO_DEFAULT_CREDS | SchCredFlags.USE_STRONG_CRYPTO,
-    minVersion: options.minVersion,
-    maxVersion: options.maxVersion,
+    // node:tls's defaults (TLSv1.2 to TLSv1.3), not the system's, which may still allow TLS 1.0.
+    minVersion: options.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion),
+    maxVersion: options.maxVersion ?? (DEFAULT_MAX_VERSION as TlsVersion),
   };
   const credential = cachedCredential({ ...base, ...clientIdentity(options) });
   const onIncompleteCredentials = certificateChooser(options.clientCertificate, base);

@@ -3,6 +3,7 @@
 // requestCert, after the client's chain is validated), 'tlsClientError' for a client that fails,
 // and a bad client never takes the server down.
 import { Server as NetServer, type Socket } from 'node:net';
+import { DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from 'node:tls';
 import type { StoreOptions } from '../certstore';
 import { AscReq, SchCredFlags, type CredentialsHandle, type TlsVersion } from '../sspi';
 import { invalidArgType } from '../sspi/errors';
@@ -70,8 +71,8 @@ export class SchannelServer extends NetServer {
     return cachedCredential({
       use: 'inbound',
       flags: SchCredFlags.USE_STRONG_CRYPTO,
-      minVersion: options.minVersion,
-      maxVersion: options.maxVersion,
+      minVersion: options.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion),
+      maxVersion: options.maxVersion ?? (DEFAULT_MAX_VERSION as TlsVersion),
       ...(fromPem ? { pfx: fromPem, passphrase: '' } : options.certificate ? { certificate: options.certificate } : { pfx: options.pfx, passphrase: options.passphrase }),
     });
   }

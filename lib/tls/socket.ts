@@ -85,7 +85,6 @@ export class SchannelSocket extends Duplex {
   servername: string | false | null;
   readonly timings: SocketTimings = { start: performance.now(), connect: null, handshake: null, secure: null };
   readonly #engine: TlsEngine;
-  readonly #credential: CredentialsHandle;
   readonly #transport: Duplex;
   readonly #options: SchannelSocketOptions;
   #secure = false;
@@ -107,11 +106,9 @@ export class SchannelSocket extends Duplex {
     this.#options = options;
     this.#transport = options.transport;
     this.servername = options.servername ?? (options.role === 'client' ? false : null);
-    // This connection's own reference: the cache may dispose its handle while we still connect.
-    this.#credential = options.credential.share();
     this.#engine = new TlsEngine({
       role: options.role,
-      credential: this.#credential,
+      credential: options.credential, // the engine takes its own reference
       targetName: options.servername ?? null,
       alpnProtocols: options.ALPNProtocols,
       onIncompleteCredentials: options.onIncompleteCredentials,
@@ -289,7 +286,6 @@ export class SchannelSocket extends Duplex {
     for (const pending of this.#pendingWrites) pending.callback(error ?? disconnectedError(this.#options.role));
     this.#pendingWrites = [];
     this.#engine.destroy();
-    this.#credential.dispose();
     if (!this.#transport.destroyed) this.#transport.destroy();
     callback(error);
   }

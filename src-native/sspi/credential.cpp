@@ -61,7 +61,13 @@ AcquireResult AcquireCredentials(const CredentialRequest& request) {
     legacy.hRootStore = rootStore;
     legacy.cSupportedAlgs = static_cast<DWORD>(algs.size());
     legacy.palgSupportedAlgs = algs.empty() ? nullptr : algs.data();
-    legacy.grbitEnabledProtocols = request.enabledProtocols;
+    // Systems that only know SCHANNEL_CRED have no TLS 1.3, and some refuse the bit
+    // (SEC_E_ALGORITHM_MISMATCH); when the format was chosen for the caller, it is left out.
+    // (If TLS 1.3 was all that was asked for, it stays, and the system refuses it: 0 would mean
+    // "the system's default" and quietly allow older protocols.)
+    const DWORD withoutTls13 = request.enabledProtocols & ~static_cast<DWORD>(SP_PROT_TLS1_3);
+    legacy.grbitEnabledProtocols =
+        request.format == CredentialFormat::Auto && withoutTls13 != 0 ? withoutTls13 : request.enabledProtocols;
     legacy.dwMinimumCipherStrength = request.minimumCipherStrength;
     legacy.dwMaximumCipherStrength = request.maximumCipherStrength;
     legacy.dwSessionLifespan = request.sessionLifespan;
