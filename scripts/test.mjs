@@ -97,9 +97,12 @@ function schannelTestFiles() {
 // node:test's TAP ends with "# pass N" etc.; skipped tests carry "# SKIP reason".
 function parseTap(text) {
   const count = (key) => Number(text.match(new RegExp(`^# ${key} (\\d+)`, 'm'))?.[1] ?? 0);
-  const skips = [...text.matchAll(/^\s*ok \d+ - (.*?) # SKIP ?(.*)$/gm)].map((m) => `${m[1]}: ${m[2] || '(no reason given)'}`);
+  const skips = [
+    ...[...text.matchAll(/^\s*ok \d+ - (.*?) # SKIP ?(.*)$/gm)].map((m) => `${m[1]}: ${m[2] || '(no reason given)'}`),
+    ...[...text.matchAll(/^\s*(?:not )?ok \d+ - (.*?) # TODO ?(.*)$/gm)].map((m) => `TODO ${m[1]}: ${m[2] || '(no reason given)'}`),
+  ];
   // node:test leaves a skipped suite out of "# skipped"; every "# SKIP" line counts here, suites too.
-  const skipped = Math.max(count('skipped'), skips.length) + count('todo');
+  const skipped = Math.max(count('skipped') + count('todo'), skips.length);
   return { tests: count('tests'), passed: count('pass'), failed: count('fail') + count('cancelled'), skipped, skips };
 }
 

@@ -8,7 +8,7 @@ import { types } from 'node:util';
 import { native, type NativeVerifiedElement, type NativeVerifyRequest, type NativeVerifyResult } from '../native';
 import { SchannelError, invalidArgType, invalidArgValue } from '../sspi/errors';
 import { SecStatus, describeStatus } from '../sspi/status';
-import { validateArray, validateBufferLike, validateObject, validateOneOf, validateString } from '../sspi/validate';
+import { validateArray, validateBufferLike, validateObject, validateOneOf, validateString, validateHostName } from '../sspi/validate';
 import { peerCertificateObject } from './x509';
 
 export type VerifyRole = 'server' | 'client';
@@ -223,8 +223,7 @@ function prepare(options: unknown): Prepared {
     revocation: revocation === 'off' ? 0 : revocation === 'strict' ? 2 : 1,
   };
   if (host !== undefined) {
-    validateString(host, 'options.host');
-    if (host.length === 0) throw invalidArgValue('options.host', host, 'must not be empty');
+    validateHostName(host, 'options.host');
     const family = isIP(host);
     if (family === 4) request.hostAddress = ipv4Bytes(host);
     else if (family === 6) request.hostAddress = ipv6Bytes(host);
@@ -477,3 +476,6 @@ export function verifyCertificateChainSync(options: VerifyCertificateChainOption
   const prepared = prepare(options);
   return toOutcome(native().verifyCertificateChainSync(prepared.request), prepared);
 }
+
+Object.freeze(CertTrustError);
+Object.freeze(CertTrustInfo);

@@ -160,3 +160,5 @@ export function certificateKeyUsages(der: Uint8Array): KeyUsages {
   }
   return { keyUsage, extKeyUsage };
 }
+
+Object.freeze(extKeyUsageNames);

@@ -150,3 +150,5 @@ export function queryContextAttributes<N extends ContextAttributeName>(context: 
   if (result.status !== 0) throw failure(result.status, 'QueryContextAttributesW', { attribute: name });
   return shape(name, result.value);
 }
+
+Object.freeze(contextAttributeNames);

@@ -644,3 +644,6 @@ export function protocolsBetween(
   }
   return bits >>> 0;
 }
+
+// The tables are the package's vocabulary: frozen, so no caller can change what a name means.
+for (const table of [tlsVersions, IscReq, IscRet, AscReq, AscRet, SecBufferType, SecBufferFlags, SchCredFlags, SpProt, SecPkgAttr, AlgId, SchannelControlToken, SslSessionFlags, TlsAlertType, TlsAlert, SecPkgCredUse, SecurityDrep]) Object.freeze(table);

@@ -10,7 +10,7 @@ import { invalidArgValue } from './errors';
 import { AscReq, AscRet, combineFlags, flagNames, IscReq, IscRet, SecBufferType } from './flags';
 import { nativeContext, nativeCredential, wrapContext, type CredentialsHandle, type SecurityContext } from './handles';
 import { SecStatus, statusName } from './status';
-import { validateObject, validateString, validateUint32 } from './validate';
+import { validateHostName, validateObject, validateUint32 } from './validate';
 
 export type IscReqName = keyof typeof IscReq;
 export type AscReqName = keyof typeof AscReq;
@@ -95,7 +95,7 @@ function call(role: 'client' | 'server', params: InitializeSecurityContextParams
   if (isClient) {
     const client = params as InitializeSecurityContextParams;
     if (client.targetName != null) {
-      validateString(client.targetName, 'params.targetName');
+      validateHostName(client.targetName, 'params.targetName');
       targetName = client.targetName;
     }
     for (const key of ['reserved1', 'reserved2'] as const) {

@@ -543,3 +543,8 @@ export const DecryptSuccessStatuses = [
   'SEC_I_CONTEXT_EXPIRED',
   'SEC_I_RENEGOTIATE',
 ] as const satisfies readonly SecStatusName[];
+
+Object.freeze(SecStatus);
+Object.freeze(statusDescriptions);
+Object.freeze(IscSuccessStatuses);
+Object.freeze(DecryptSuccessStatuses);

@@ -25,6 +25,19 @@ export function validateString(value: unknown, name: string): asserts value is s
   if (typeof value !== 'string') throw invalidArgType(name, 'string', value);
 }
 
+/**
+ * A host or target name: a non-empty string without NUL or other control characters. Windows
+ * takes names as NUL-terminated strings, so "good.example\0.evil" would be checked as
+ * "good.example": such a name is refused outright.
+ */
+export function validateHostName(value: unknown, name: string): asserts value is string {
+  validateString(value, name);
+  // eslint-disable-next-line no-control-regex
+  if (value.length === 0 || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw invalidArgValue(name, value, 'must be a non-empty name without control characters');
+  }
+}
+
 export function validateBoolean(value: unknown, name: string): asserts value is boolean {
   if (typeof value !== 'boolean') throw invalidArgType(name, 'boolean', value);
 }

@@ -2,12 +2,12 @@
 // tls.connect call site changes by its import alone.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from 'node:tls';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { debuglog } from 'node:util';
 import { listCertificates, selectClientCertificateFromStore, type CertificateInfo, type StoreOptions } from '../certstore';
 import { SchCredFlags, type AcquireCredentialsOptions, type CredentialsHandle, type TlsVersion } from '../sspi';
 import { invalidArgType, invalidArgValue } from '../sspi/errors';
-import { validateBoolean, validateFunction, validateObject, validateString, validateUint32 } from '../sspi/validate';
+import { validateBoolean, validateFunction, validateHostName, validateObject, validateUint32 } from '../sspi/validate';
 import { cachedCredential } from './credential-cache';
 import { identityFromPem } from './pem-identity';
 import { SchannelSocket } from './socket';
@@ -88,7 +88,12 @@ function alpnList(value: ConnectOptions['ALPNProtocols']): string[] | undefined 
     return names;
   }
   if (!Array.isArray(value)) throw invalidArgType('options.ALPNProtocols', ['Array', 'Buffer'], value);
-  return value.map((p: string | Uint8Array) => (typeof p === 'string' ? p : Buffer.from(p).toString('latin1')));
+  return value.map((p: unknown, i: number) => {
+    if (typeof p !== 'string' && !(p instanceof Uint8Array)) throw invalidArgType(`options.ALPNProtocols[${i}]`, ['string', 'Buffer'], p);
+    const name = typeof p === 'string' ? p : Buffer.from(p).toString('latin1');
+    if (name.length === 0 || name.length > 255) throw invalidArgValue(`options.ALPNProtocols[${i}]`, p, 'must be 1 to 255 bytes');
+    return name;
+  });
 }
 
 function caList(value: ConnectOptions['ca']): (string | Buffer)[] | undefined {
@@ -135,8 +140,8 @@ export function connect(...args: unknown[]): SchannelSocket {
   const { options, listener } = normalizeArgs(args);
   validateObject(options, 'options');
   const host = options.host ?? 'localhost';
-  validateString(host, 'options.host');
-  if (options.servername !== undefined) validateString(options.servername, 'options.servername');
+  validateHostName(host, 'options.host');
+  if (options.servername !== undefined) validateHostName(options.servername, 'options.servername');
   if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
   if (options.checkServerIdentity !== undefined) validateFunction(options.checkServerIdentity, 'options.checkServerIdentity');
   if (options.timeout !== undefined) validateUint32(options.timeout, 'options.timeout');
@@ -157,6 +162,16 @@ export function connect(...args: unknown[]): SchannelSocket {
   const credential = cachedCredential({ ...base, ...clientIdentity(options) });
   const onIncompleteCredentials = certificateChooser(options.clientCertificate, base);
 
+  // Everything is checked before a TCP socket exists: a socket opened and then abandoned by a
+  // throwing check would later emit an error nobody listens to.
+  const ALPNProtocols = alpnList(options.ALPNProtocols);
+  const ca = caList(options.ca);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalidArgType('options.signal', 'AbortSignal', options.signal);
+  }
+  if (options.socket !== undefined && !(options.socket instanceof Duplex)) {
+    throw invalidArgType('options.socket', 'stream.Duplex', options.socket);
+  }
   const connecting = options.socket === undefined;
   const transport: Duplex = options.socket ??
     netConnect({ host, port: options.port!, family: options.family, localAddress: options.localAddress, localPort: options.localPort, lookup: options.lookup, allowHalfOpen: options.allowHalfOpen } as any);
@@ -166,13 +181,14 @@ export function connect(...args: unknown[]): SchannelSocket {
     role: 'client',
     servername: servername ?? null,
     host: options.servername ?? host,
-    ALPNProtocols: alpnList(options.ALPNProtocols),
+    ALPNProtocols,
     rejectUnauthorized: options.rejectUnauthorized,
-    ca: caList(options.ca),
+    ca,
     revocation,
     checkServerIdentity: options.checkServerIdentity,
     onIncompleteCredentials,
     allowHalfOpen: options.allowHalfOpen,
+    minVersion: base.minVersion,
     connecting: connecting && (transport as Socket).connecting !== false,
   });
   if (listener) socket.once('secureConnect', listener);

@@ -6,8 +6,8 @@ import { Server as NetServer, type Socket } from 'node:net';
 import { DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from 'node:tls';
 import type { StoreOptions } from '../certstore';
 import { AscReq, SchCredFlags, type CredentialsHandle, type TlsVersion } from '../sspi';
-import { invalidArgType } from '../sspi/errors';
-import { validateBoolean, validateObject, validateUint32 } from '../sspi/validate';
+import { invalidArgType, invalidArgValue } from '../sspi/errors';
+import { validateArray, validateBoolean, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
 import { cachedCredential } from './credential-cache';
 import { identityFromPem } from './pem-identity';
 import { DEFAULT_SERVER_REQ } from '../engine';
@@ -46,16 +46,34 @@ function handshakeTimeoutError(): Error {
   return Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
 }
 
+/** The net.Server options, once `options` is known to be an object. */
+function netServerOptions(options: ServerOptions): { allowHalfOpen?: boolean; pauseOnConnect?: boolean } {
+  validateObject(options, 'options');
+  return { allowHalfOpen: options.allowHalfOpen as boolean | undefined, pauseOnConnect: options.pauseOnConnect as boolean | undefined };
+}
+
 export class SchannelServer extends NetServer {
   readonly #options: ServerOptions;
   #credential: CredentialsHandle;
 
   constructor(options: ServerOptions = {}, secureConnectionListener?: (socket: SchannelSocket) => void) {
-    super({ allowHalfOpen: options.allowHalfOpen, pauseOnConnect: options.pauseOnConnect });
-    validateObject(options, 'options');
+    super(netServerOptions(options));
     if (options.requestCert !== undefined) validateBoolean(options.requestCert, 'options.requestCert');
     if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
     if (options.handshakeTimeout !== undefined) validateUint32(options.handshakeTimeout, 'options.handshakeTimeout');
+    if (options.ALPNProtocols !== undefined) {
+      validateArray(options.ALPNProtocols, 'options.ALPNProtocols');
+      options.ALPNProtocols.forEach((p, i) => {
+        validateString(p, `options.ALPNProtocols[${i}]`);
+        if (p.length === 0 || p.length > 255) throw invalidArgValue(`options.ALPNProtocols[${i}]`, p, 'must be 1 to 255 bytes');
+      });
+    }
+    if (options.revocation !== undefined) validateOneOf(options.revocation, 'options.revocation', ['strict', 'best-effort', 'off'] as const);
+    if (options.ca !== undefined) {
+      (Array.isArray(options.ca) ? options.ca : [options.ca]).forEach((c, i) => {
+        if (typeof c !== 'string' && !Buffer.isBuffer(c)) throw invalidArgType(`options.ca[${i}]`, ['string', 'Buffer'], c);
+      });
+    }
     if (!options.credential && !options.pfx && !options.certificate && options.key === undefined && options.cert === undefined) {
       throw invalidArgType('options.pfx', ['Buffer', 'Uint8Array'], options.pfx);
     }
@@ -95,6 +113,7 @@ export class SchannelServer extends NetServer {
       ca: options.ca === undefined ? undefined : Array.isArray(options.ca) ? options.ca : [options.ca as string | Buffer],
       revocation: options.revocation,
       allowHalfOpen: options.allowHalfOpen,
+      minVersion: options.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion),
     });
     const timeout = options.handshakeTimeout ?? 120_000;
     const timer = timeout > 0 ? setTimeout(() => socket.destroy(handshakeTimeoutError()), timeout) : null;

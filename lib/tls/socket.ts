@@ -33,6 +33,11 @@ export interface SchannelSocketOptions {
   onIncompleteCredentials?: (issuers: Buffer[]) => CredentialsHandle | null | undefined;
   /** ISC_REQ_* / ASC_REQ_* bits for the engine (its defaults otherwise). */
   contextReq?: number;
+  /**
+   * The lowest protocol to accept. Checked again after the handshake: Wine ignores the protocol
+   * restriction of SCH_CREDENTIALS, and a session below the floor must not be used.
+   */
+  minVersion?: string;
   /** Keep the writable side open after the peer ends (net.Socket's allowHalfOpen). Default false. */
   allowHalfOpen?: boolean;
   /** Set when the transport is still connecting, so 'connect' can be relayed. */
@@ -47,6 +52,12 @@ export interface SocketTimings {
   connect: number | null;
   handshake: number | null;
   secure: number | null;
+}
+
+const protocolOrder = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+/** A protocol's place in age order (-1 for names outside the list: DTLS, unknown). */
+function protocolRank(name: string): number {
+  return protocolOrder.indexOf(name);
 }
 
 /** The TLS alert that tells the peer why its certificate was refused. */
@@ -396,6 +407,19 @@ export class SchannelSocket extends Duplex {
   async #handshakeDone(): Promise<void> {
     this.timings.handshake = performance.now();
     this.#readSessionFacts();
+    const floor = this.#options.minVersion;
+    if (floor && this.#protocol && protocolRank(this.#protocol) < protocolRank(floor)) {
+      const error = new SchannelError(`The peer negotiated ${this.#protocol}, below the minimum ${floor}`, {
+        code: 'ERR_SSL_UNSUPPORTED_PROTOCOL',
+        protocol: this.#protocol,
+      });
+      try {
+        this.#refuse('PROTOCOL_VERSION', error);
+      } catch {
+        this.destroy(error);
+      }
+      return;
+    }
     const options = this.#options;
     if (options.validatePeer !== false) {
       try {
