@@ -19,12 +19,13 @@ import {
   SecBufferType,
   SecStatus,
   TlsAlert,
-  type CredentialsHandle,
   type HandshakeResult,
   type SecBufferInput,
   type SecurityContext,
 } from '../sspi';
-import { SchannelError } from '../sspi/errors';
+import { invalidArgType, invalidArgValue, SchannelError } from '../sspi/errors';
+import { CredentialsHandle } from '../sspi/handles';
+import { validateArray, validateBoolean, validateBufferLike, validateFunction, validateHostName, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
 import { MAX_RECORD_LENGTH, readRecordHeader, RECORD_HEADER_LENGTH } from './records';
 
 const trace = debuglog('schannel');
@@ -94,6 +95,17 @@ export class TlsEngine {
   #error: Error | null = null;
 
   constructor(options: EngineOptions) {
+    validateObject(options, 'options');
+    validateOneOf(options.role, 'options.role', ['client', 'server'] as const);
+    if (!(options.credential instanceof CredentialsHandle)) throw invalidArgType('options.credential', 'CredentialsHandle', options.credential);
+    if (options.targetName != null) validateHostName(options.targetName, 'options.targetName');
+    if (options.alpnProtocols !== undefined) {
+      validateArray(options.alpnProtocols, 'options.alpnProtocols');
+      options.alpnProtocols.forEach((p, i) => validateString(p, `options.alpnProtocols[${i}]`));
+    }
+    if (options.contextReq !== undefined) validateUint32(options.contextReq, 'options.contextReq');
+    if (options.onIncompleteCredentials !== undefined) validateFunction(options.onIncompleteCredentials, 'options.onIncompleteCredentials');
+    if (options.mutableInput !== undefined) validateBoolean(options.mutableInput, 'options.mutableInput');
     this.role = options.role;
     // The engine's own reference: the caller may dispose its handle (or a cache may evict it)
     // while this connection still needs the credential.
@@ -138,6 +150,7 @@ export class TlsEngine {
 
   /** Ciphertext from the peer. */
   feed(data: Uint8Array): void {
+    validateBufferLike(data, 'data');
     if (data.length === 0 || this.#state === 'failed' || this.#state === 'closed') return;
     if (this.#state === 'idle') this.start();
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -154,6 +167,7 @@ export class TlsEngine {
   /** Plaintext to send. Written before the handshake ends, it is held and sent right after. */
   write(data: Uint8Array | readonly Uint8Array[]): void {
     const chunks = Array.isArray(data) ? (data as Uint8Array[]) : [data as Uint8Array];
+    chunks.forEach((chunk, i) => validateBufferLike(chunk, Array.isArray(data) ? `data[${i}]` : 'data'));
     if (this.#state === 'failed' || this.#state === 'closed' || this.#sentCloseNotify) {
       throw new SchannelError('write after the TLS session ended', { code: 'ERR_SCHANNEL_SESSION_ENDED' });
     }
@@ -185,6 +199,10 @@ export class TlsEngine {
    * when the peer's certificate is refused after the handshake. The engine is failed afterwards.
    */
   alert(number: keyof typeof TlsAlert, error: Error): void {
+    if (typeof number !== 'string' || !Object.prototype.hasOwnProperty.call(TlsAlert, number)) {
+      throw invalidArgValue('number', number, 'is not a TLS1_ALERT_* name');
+    }
+    if (!(error instanceof Error)) throw invalidArgType('error', 'Error', error);
     if (this.#context && this.#state !== 'failed' && this.#state !== 'closed') {
       try {
         applyControlToken(this.#context, { alert: { type: 'fatal', number } });
