@@ -20,6 +20,17 @@ bool ShortOfHeader(size_t available, Status* status, bool* hasMissing, unsigned 
   return true;
 }
 
+// One DecryptMessage call in stream mode: the record(s) in `data` (decrypted in place), and three
+// empty buffers for Schannel to describe the plaintext, the trailer, and SECBUFFER_EXTRA/MISSING.
+SECURITY_STATUS DecryptInPlace(SecurityContext& context, uint8_t* data, size_t length, SecBuffer (&buffers)[4]) {
+  buffers[0] = {static_cast<unsigned long>(length), SECBUFFER_DATA, length == 0 ? nullptr : data};
+  buffers[1] = {0, SECBUFFER_EMPTY, nullptr};
+  buffers[2] = {0, SECBUFFER_EMPTY, nullptr};
+  buffers[3] = {0, SECBUFFER_EMPTY, nullptr};
+  SecBufferDesc desc{SECBUFFER_VERSION, 4, buffers};
+  return DecryptMessage(context.handle(), &desc, 0, nullptr);
+}
+
 }  // namespace
 
 size_t EncryptedSizeBound(SecurityContext& context, size_t length, Status* status) {
@@ -78,12 +89,7 @@ DecryptResult DecryptRecord(SecurityContext& context, const uint8_t* data, size_
   if (ShortOfHeader(length, &result.status, &result.hasMissing, &result.missing)) return result;
   Bytes work(data, data + length);
   SecBuffer buffers[4] = {};
-  buffers[0] = {static_cast<unsigned long>(work.size()), SECBUFFER_DATA, work.empty() ? nullptr : work.data()};
-  buffers[1] = {0, SECBUFFER_EMPTY, nullptr};
-  buffers[2] = {0, SECBUFFER_EMPTY, nullptr};
-  buffers[3] = {0, SECBUFFER_EMPTY, nullptr};
-  SecBufferDesc desc{SECBUFFER_VERSION, 4, buffers};
-  SECURITY_STATUS status = DecryptMessage(context.handle(), &desc, 0, nullptr);
+  SECURITY_STATUS status = DecryptInPlace(context, work.data(), work.size(), buffers);
   result.status = ToStatus(status);
 
   result.consumed = static_cast<unsigned long>(length);
@@ -140,12 +146,7 @@ DecryptBatchResult DecryptRecords(SecurityContext& context, uint8_t* work, size_
     if (ShortOfHeader(available, &result.status, &result.hasMissing, &result.missing)) break;
     const uint8_t recordType = work[offset];
     SecBuffer buffers[4] = {};
-    buffers[0] = {static_cast<unsigned long>(available), SECBUFFER_DATA, work + offset};
-    buffers[1] = {0, SECBUFFER_EMPTY, nullptr};
-    buffers[2] = {0, SECBUFFER_EMPTY, nullptr};
-    buffers[3] = {0, SECBUFFER_EMPTY, nullptr};
-    SecBufferDesc desc{SECBUFFER_VERSION, 4, buffers};
-    SECURITY_STATUS status = DecryptMessage(context.handle(), &desc, 0, nullptr);
+    SECURITY_STATUS status = DecryptInPlace(context, work + offset, available, buffers);
     result.status = ToStatus(status);
     if (status != SEC_E_OK && status != SEC_I_RENEGOTIATE && status != SEC_I_CONTEXT_EXPIRED) {
       if (status == SEC_E_INCOMPLETE_MESSAGE) {
