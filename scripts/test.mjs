@@ -72,12 +72,14 @@ async function unitSuite() {
   const json = join(resultsDir, 'vitest.json');
   const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
   const { code } = await runCapturing(process.execPath, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`]);
-  if (!existsSync(json)) return { name: 'unit (vitest, Linux node)', passed: 0, failed: 1, skipped: 0, skips: [], error: `vitest exited ${code} without results` };
+  if (!existsSync(json)) return { name: 'unit (vitest, Linux node)', passed: 0, failed: 1, skipped: 0, skips: [], failures: [], error: `vitest exited ${code} without results` };
   const report = JSON.parse(readFileSync(json, 'utf8'));
   const skips = [];
+  const failures = [];
   for (const file of report.testResults ?? []) {
     for (const t of file.assertionResults ?? []) {
       if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo') skips.push(`${relative(root, file.name)} > ${t.fullName}`);
+      if (t.status === 'failed') failures.push(`${relative(root, file.name)} > ${t.fullName}\n${(t.failureMessages ?? []).join('\n').split('\n').slice(0, 10).map((l) => `        ${l}`).join('\n')}`);
     }
   }
   return {
@@ -86,6 +88,7 @@ async function unitSuite() {
     failed: report.numFailedTests + (code !== 0 && report.numFailedTests === 0 ? 1 : 0),
     skipped: report.numPendingTests + report.numTodoTests,
     skips,
+    failures,
   };
 }
 
@@ -103,7 +106,27 @@ function parseTap(text) {
   ];
   // node:test leaves a skipped suite out of "# skipped"; every "# SKIP" line counts here, suites too.
   const skipped = Math.max(count('skipped') + count('todo'), skips.length);
-  return { tests: count('tests'), passed: count('pass'), failed: count('fail') + count('cancelled'), skipped, skips };
+  return { tests: count('tests'), passed: count('pass'), failed: count('fail') + count('cancelled'), skipped, skips, failures: tapFailures(text) };
+}
+
+// Each failing leaf test with the first lines of its YAML block (error, location), so the end of
+// the output, which is all a CI log may keep, says what failed and why. Suites that failed only
+// because a child did are left out.
+function tapFailures(text) {
+  const lines = text.split('\n');
+  const failures = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = lines[i].match(/^(\s*)not ok \d+ - (.*?)(?: # TODO.*)?$/);
+    if (!m || lines[i].includes('# TODO')) continue;
+    const detail = [];
+    for (let j = i + 1; j < lines.length && !/^\s*\.\.\.\s*$/.test(lines[j]); j++) {
+      if (/^\s*(duration_ms|type):/.test(lines[j]) || /^\s*---\s*$/.test(lines[j])) continue;
+      detail.push(lines[j].trim());
+    }
+    if (detail.some((l) => l.startsWith("failureType: 'subtestsFailed'"))) continue;
+    failures.push(`${m[2]}\n${detail.slice(0, 14).map((l) => `        ${l}`).join('\n')}`);
+  }
+  return failures;
 }
 
 async function schannelSuite(major) {
@@ -135,7 +158,7 @@ async function schannelSuite(major) {
   const tap = parseTap(readFileSync(tapFile, 'utf8'));
   const failed = tap.failed + (code !== 0 && tap.failed === 0 ? 1 : 0);
   if (tap.tests === 0) return { name, passed: 0, failed: 1, skipped: 0, skips: [], error: 'ran no test' };
-  return { name, passed: tap.passed, failed, skipped: tap.skipped, skips: tap.skips, error: code !== 0 && tap.failed === 0 ? `exit code ${code}` : undefined };
+  return { name, passed: tap.passed, failed, skipped: tap.skipped, skips: tap.skips, failures: tap.failures, error: code !== 0 && tap.failed === 0 ? `exit code ${code}` : undefined };
 }
 
 async function main() {
@@ -170,6 +193,7 @@ async function main() {
     console.log(`  ${s.name}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.error ? ` (${s.error})` : ''}`);
     for (const skip of s.skips) console.log(`    skipped: ${skip}`);
   }
+  for (const s of suites) for (const failure of s.failures ?? []) console.log(`  FAILED in ${s.name}: ${failure}`);
   if (wineNoiseLines > 0) console.log(`  (${wineNoiseLines} "GnuTLS error:" lines from Wine on deliberately bad input were not printed)`);
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failed === 0 ? 0 : 1);
