@@ -2,6 +2,8 @@
 // Schannel socket hands out exactly what a node:tls socket would for the same certificates.
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
+import { invalidArgType } from '../sspi/errors';
+import { validateArray, validateBoolean } from '../sspi/validate';
 
 // Node's translatePeerCertificate (lib/_tls_common.js): the native "infoAccess" text
 // ("OCSP - URI:http://a\nCA Issuers - URI:http://b") becomes { 'OCSP - URI': ['http://a'], ... }.
@@ -39,6 +41,11 @@ export function peerCertificateObject(chainDer: readonly Uint8Array[], detailed:
 export function peerCertificateObject(chainDer: readonly Uint8Array[], detailed?: false): PeerCertificate | Record<string, never>;
 export function peerCertificateObject(chainDer: readonly Uint8Array[], detailed?: boolean): PeerCertificate | DetailedPeerCertificate | Record<string, never>;
 export function peerCertificateObject(chainDer: readonly Uint8Array[], detailed = false): PeerCertificate | DetailedPeerCertificate | Record<string, never> {
+  validateArray(chainDer, 'chainDer');
+  chainDer.forEach((der, i) => {
+    if (!(der instanceof Uint8Array)) throw invalidArgType(`chainDer[${i}]`, ['Buffer', 'Uint8Array'], der);
+  });
+  validateBoolean(detailed, 'detailed');
   if (chainDer.length === 0) return {};
   if (!detailed) {
     const leaf = legacyObject(new X509Certificate(chainDer[0]));

@@ -1,6 +1,21 @@
 // Just enough DER to read what node:crypto's X509Certificate does not expose: the issuer and subject
 // Names as encoded (TLS servers list acceptable issuers as DER Names), the keyUsage bits and the
-// extendedKeyUsage OIDs. Malformed input throws a RangeError.
+// extendedKeyUsage OIDs. Malformed input is ERR_INVALID_ARG_VALUE (a RangeError), a value that is not
+// bytes at all ERR_INVALID_ARG_TYPE.
+import { invalidArgType, invalidArgValueRange } from '../sspi/errors';
+
+/** What the parser throws inside; the exported functions turn it into Node's argument error. */
+class DerError extends RangeError {}
+
+function parseCertificate<T>(der: unknown, parse: (bytes: Uint8Array) => T): T {
+  if (!(der instanceof Uint8Array)) throw invalidArgType('der', ['Buffer', 'Uint8Array'], der);
+  try {
+    return parse(der);
+  } catch (error) {
+    if (error instanceof DerError) throw invalidArgValueRange('der', der, `is not a DER certificate (${error.message})`);
+    throw error;
+  }
+}
 
 interface Tlv {
   tag: number;
@@ -13,20 +28,20 @@ interface Tlv {
 }
 
 function readTlv(bytes: Uint8Array, offset: number, limit = bytes.length): Tlv {
-  if (offset + 2 > limit) throw new RangeError('DER: truncated element');
+  if (offset + 2 > limit) throw new DerError('DER: truncated element');
   const tag = bytes[offset];
-  if ((tag & 0x1f) === 0x1f) throw new RangeError('DER: multi-byte tags are not supported');
+  if ((tag & 0x1f) === 0x1f) throw new DerError('DER: multi-byte tags are not supported');
   let length = bytes[offset + 1];
   let start = offset + 2;
   if (length & 0x80) {
     const count = length & 0x7f;
-    if (count === 0 || count > 4 || start + count > limit) throw new RangeError('DER: bad length');
+    if (count === 0 || count > 4 || start + count > limit) throw new DerError('DER: bad length');
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i];
     start += count;
   }
   const end = start + length;
-  if (end > limit) throw new RangeError('DER: element runs past its container');
+  if (end > limit) throw new DerError('DER: element runs past its container');
   return { tag, start, end, offset };
 }
 
@@ -67,18 +82,22 @@ const BIT_STRING = 0x03;
 /** The tbsCertificate's fields, in order, with the optional [0] version skipped. */
 function tbsFields(der: Uint8Array): Tlv[] {
   const certificate = readTlv(der, 0);
-  if (certificate.tag !== SEQUENCE) throw new RangeError('DER: a certificate is a SEQUENCE');
+  if (certificate.tag !== SEQUENCE) throw new DerError('DER: a certificate is a SEQUENCE');
   const tbs = readTlv(der, certificate.start, certificate.end);
-  if (tbs.tag !== SEQUENCE) throw new RangeError('DER: tbsCertificate is a SEQUENCE');
+  if (tbs.tag !== SEQUENCE) throw new DerError('DER: tbsCertificate is a SEQUENCE');
   const fields = childrenOf(der, tbs);
   return fields[0]?.tag === 0xa0 ? fields.slice(1) : fields;
 }
 
 /** The issuer and subject Names exactly as encoded. */
 export function certificateNames(der: Uint8Array): { issuer: Buffer; subject: Buffer } {
+  return parseCertificate(der, namesOf);
+}
+
+function namesOf(der: Uint8Array): { issuer: Buffer; subject: Buffer } {
   // serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, ...
   const fields = tbsFields(der);
-  if (fields.length < 6) throw new RangeError('DER: tbsCertificate is too short');
+  if (fields.length < 6) throw new DerError('DER: tbsCertificate is too short');
   const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   return { issuer: bytes.subarray(fields[2].offset, fields[2].end), subject: bytes.subarray(fields[4].offset, fields[4].end) };
 }
@@ -139,12 +158,16 @@ export interface KeyUsages {
 }
 
 export function certificateKeyUsages(der: Uint8Array): KeyUsages {
+  return parseCertificate(der, keyUsagesOf);
+}
+
+function keyUsagesOf(der: Uint8Array): KeyUsages {
   const extensions = extensionValues(der);
   let keyUsage: string[] | null = null;
   const ku = extensions.get('2.5.29.15');
   if (ku) {
     const bits = readTlv(ku, 0);
-    if (bits.tag !== BIT_STRING || bits.end - bits.start < 1) throw new RangeError('DER: keyUsage is a BIT STRING');
+    if (bits.tag !== BIT_STRING || bits.end - bits.start < 1) throw new DerError('DER: keyUsage is a BIT STRING');
     keyUsage = keyUsageBits.filter((_, i) => {
       const byte = bits.start + 1 + (i >> 3);
       return byte < bits.end && (ku[byte] & (0x80 >> (i & 7))) !== 0;

@@ -6,6 +6,8 @@ import type { Certificate } from 'node:tls';
 import { peerCertificateObject } from '../certs/x509';
 import { certificateKeyUsages, extKeyUsageNames } from './der';
 import { thumbprintOf } from './thumbprint';
+import { invalidArgType } from '../sspi/errors';
+import { validateObject } from '../sspi/validate';
 
 export type StoreLocation = 'CurrentUser' | 'LocalMachine';
 
@@ -51,6 +53,7 @@ export interface CertificateMeta {
 }
 
 export function toPem(der: Uint8Array): string {
+  if (!(der instanceof Uint8Array)) throw invalidArgType('der', ['Buffer', 'Uint8Array'], der);
   const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
   return `-----BEGIN CERTIFICATE-----\n${base64.replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 }
@@ -89,6 +92,7 @@ export function describeCertificate(der: Uint8Array, meta: CertificateMeta = {})
 
 /** The subject's common name (the first, when repeated), or ''. */
 export function commonName(name: Certificate): string {
+  validateObject(name, 'name');
   const cn = (name as unknown as Record<string, string | string[] | undefined>).CN;
   return Array.isArray(cn) ? (cn[0] ?? '') : (cn ?? '');
 }

@@ -2,7 +2,7 @@
 import { native } from '../native';
 import { acquireCredentialsHandle, type AcquireCredentialsOptions } from '../sspi/credentials';
 import type { CredentialsHandle } from '../sspi/handles';
-import { invalidArgValue, SchannelError } from '../sspi/errors';
+import { illegalConstructor, invalidArgValue, invalidThis, SchannelError } from '../sspi/errors';
 import { validateBufferLike, validateObject, validateString } from '../sspi/validate';
 import { certificateNames } from './der';
 import { pfxFailure } from './errors';
@@ -17,6 +17,10 @@ function endEntity(certificates: readonly CertificateInfo[]): CertificateInfo | 
   const keyed = certificates.map((c, i) => ({ c, i })).filter(({ c }) => c.hasPrivateKey);
   return (keyed.find(({ i }) => !issues(i)) ?? keyed[0])?.c;
 }
+
+// Only importPfx() constructs the class (it has checked the PFX with Windows); see adopt() in
+// lib/sspi/handles.ts for the same pattern.
+let importing = false;
 
 /**
  * The certificates of one PFX, and credentials made from it. The PFX was read by Windows
@@ -34,8 +38,9 @@ export class PfxCertificateStore {
   readonly #pfx: Buffer;
   readonly #passphrase: string;
 
-  /** @internal use importPfx() */
+  /** @internal use importPfx(); `new` from outside throws ERR_ILLEGAL_CONSTRUCTOR. */
   constructor(pfx: Buffer, passphrase: string, certificates: CertificateInfo[], certificate: CertificateInfo) {
+    if (!importing) throw illegalConstructor();
     this.#pfx = pfx;
     this.#passphrase = passphrase;
     this.certificates = Object.freeze(certificates);
@@ -44,6 +49,7 @@ export class PfxCertificateStore {
 
   /** acquireCredentialsHandle with this PFX's certificate and key (use: 'outbound' by default). */
   acquireCredentials(options: PfxCredentialOptions = {}): CredentialsHandle {
+    PfxCertificateStore.#check(this);
     validateObject(options, 'options');
     for (const key of ['pfx', 'passphrase', 'certificate'] as const) {
       if ((options as Record<string, unknown>)[key] !== undefined) throw invalidArgValue(`options.${key}`, '[hidden]', 'comes from the PFX');
@@ -53,7 +59,12 @@ export class PfxCertificateStore {
 
   /** The options node:tls (or this package's connect/createServer) takes for the same identity. */
   toTlsOptions(): { pfx: Buffer; passphrase: string } {
+    PfxCertificateStore.#check(this);
     return { pfx: Buffer.from(this.#pfx), passphrase: this.#passphrase };
+  }
+
+  static #check(self: unknown): void {
+    if (typeof self !== 'object' || self === null || !(#pfx in self)) throw invalidThis('PfxCertificateStore');
   }
 }
 
@@ -74,5 +85,10 @@ export function importPfx(pfx: Uint8Array | ArrayBuffer, passphrase = ''): PfxCe
   if (!leaf) {
     throw new SchannelError('The PFX holds no certificate with a private key', { code: 'ERR_SCHANNEL_CERT_NO_PRIVATE_KEY' });
   }
-  return new PfxCertificateStore(bytes, passphrase, certificates, leaf);
+  importing = true;
+  try {
+    return new PfxCertificateStore(bytes, passphrase, certificates, leaf);
+  } finally {
+    importing = false;
+  }
 }

@@ -7,7 +7,8 @@ import type { CertificateInfo } from './info';
 import { validateOptionsObject, validatePlace, type StoreOptions } from './options';
 import { listCertificates } from './stores';
 import { systemRootCertificates } from './roots';
-import { validateArray, validateBufferLike } from '../sspi/validate';
+import { invalidArgType, invalidArgValue } from '../sspi/errors';
+import { validateArray, validateBufferLike, validateObject } from '../sspi/validate';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const ANY_PURPOSE = '2.5.29.37.0';
@@ -20,12 +21,49 @@ export interface SelectClientCertificateOptions {
   chainCertificates?: readonly CertificateInfo[];
 }
 
+// The policy reads these fields of a description (describeCertificate()'s or listCertificates()');
+// a look-alike missing one would be skipped or judged wrongly, so it is refused instead.
+function validateCandidate(value: unknown, name: string): asserts value is CertificateInfo {
+  validateObject(value, name);
+  if (!(value.raw instanceof Uint8Array)) throw invalidArgType(`${name}.raw`, ['Buffer', 'Uint8Array'], value.raw);
+  for (const key of ['validFrom', 'validTo'] as const) {
+    if (!(value[key] instanceof Date)) throw invalidArgType(`${name}.${key}`, 'Date', value[key]);
+  }
+  for (const key of ['keyUsage', 'extKeyUsage'] as const) validateArray(value[key], `${name}.${key}`);
+  if (typeof value.thumbprint !== 'string') throw invalidArgType(`${name}.thumbprint`, 'string', value.thumbprint);
+}
+
+function validateIssuers(value: unknown): Buffer[] {
+  validateArray(value, 'issuers');
+  return value.map((name, i) => validateBufferLike(name, `issuers[${i}]`));
+}
+
+function validateSelectOptions(options: unknown): asserts options is SelectClientCertificateOptions {
+  validateObject(options, 'options');
+  const { now, chainCertificates } = options;
+  if (now !== undefined) {
+    if (!(now instanceof Date)) throw invalidArgType('options.now', 'Date', now);
+    if (Number.isNaN(now.getTime())) throw invalidArgValue('options.now', now, 'must be a valid date');
+  }
+  if (chainCertificates !== undefined) {
+    validateArray(chainCertificates, 'options.chainCertificates');
+    chainCertificates.forEach((c, i) => validateCandidate(c, `options.chainCertificates[${i}]`));
+  }
+}
+
 /** Why a candidate was refused, or null when it is acceptable (exported for tests and diagnostics). */
 export function clientCertificateProblem(
   candidate: CertificateInfo,
   issuers: readonly Uint8Array[],
   options: SelectClientCertificateOptions = {},
 ): string | null {
+  validateCandidate(candidate, 'candidate');
+  const names = validateIssuers(issuers);
+  validateSelectOptions(options);
+  return problemOf(candidate, names, options);
+}
+
+function problemOf(candidate: CertificateInfo, issuers: readonly Buffer[], options: SelectClientCertificateOptions): string | null {
   const now = options.now ?? new Date();
   if (!candidate.hasPrivateKey) return 'no private key';
   if (candidate.extKeyUsage.length > 0 && !candidate.extKeyUsage.includes(CLIENT_AUTH) && !candidate.extKeyUsage.includes(ANY_PURPOSE)) {
@@ -39,8 +77,7 @@ export function clientCertificateProblem(
 }
 
 /** Whether the certificate's chain (through `pool`, by name) reaches one of the DER names in `issuers`. */
-function chainsTo(candidate: CertificateInfo, issuers: readonly Uint8Array[], pool: readonly CertificateInfo[]): boolean {
-  const accepted = issuers.map((name) => Buffer.from(name.buffer, name.byteOffset, name.byteLength));
+function chainsTo(candidate: CertificateInfo, accepted: readonly Buffer[], pool: readonly CertificateInfo[]): boolean {
   const isAccepted = (name: Buffer) => accepted.some((a) => a.equals(name));
   const poolNames = pool.map((c) => ({ c, ...certificateNames(c.raw) }));
   let current = certificateNames(candidate.raw);
@@ -77,10 +114,11 @@ export function selectClientCertificate(
   candidates: readonly CertificateInfo[],
   options: SelectClientCertificateOptions = {},
 ): CertificateInfo | null {
-  validateArray(issuers, 'issuers');
-  issuers.forEach((name, i) => validateBufferLike(name, `issuers[${i}]`));
+  const names = validateIssuers(issuers);
   validateArray(candidates, 'candidates');
-  const fit = candidates.filter((c) => clientCertificateProblem(c, issuers, options) === null);
+  candidates.forEach((c, i) => validateCandidate(c, `candidates[${i}]`));
+  validateSelectOptions(options);
+  const fit = candidates.filter((c) => problemOf(c, names, options) === null);
   return fit.sort(preference)[0] ?? null;
 }
 

@@ -24,5 +24,7 @@ export function normalizeThumbprint(value: unknown, name = 'thumbprint'): string
 
 /** The SHA-1 thumbprint of a DER certificate. */
 export function thumbprintOf(der: Uint8Array): string {
+  // Bytes only: a string would be hashed as its UTF-8 text, a thumbprint of nothing real.
+  if (!(der instanceof Uint8Array)) throw invalidArgType('der', ['Buffer', 'Uint8Array'], der);
   return createHash('sha1').update(der).digest('hex').toUpperCase();
 }

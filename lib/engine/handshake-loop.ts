@@ -1,6 +1,8 @@
 // The Promise-based handshake loop over any transport: send what the engine produces, read what
 // the peer sends, until the handshake is done or fails.
-import type { TlsEngine } from './tls-engine';
+import { validateFunction, validateObject } from '../sspi/validate';
+import { invalidArgType } from '../sspi/errors';
+import { TlsEngine } from './tls-engine';
 
 export interface HandshakeTransport {
   send(data: Buffer): void | Promise<void>;
@@ -9,6 +11,11 @@ export interface HandshakeTransport {
 }
 
 export async function runHandshake(engine: TlsEngine, transport: HandshakeTransport): Promise<void> {
+  // Checked up front: a wrong argument found halfway would leave a started engine behind.
+  if (!(engine instanceof TlsEngine)) throw invalidArgType('engine', 'TlsEngine', engine);
+  validateObject(transport, 'transport');
+  validateFunction(transport.send, 'transport.send');
+  validateFunction(transport.receive, 'transport.receive');
   engine.start();
   for (;;) {
     const out = engine.takeOutgoing();

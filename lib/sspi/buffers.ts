@@ -28,6 +28,7 @@ export interface SecBufferResult {
 const typeNames = new Map<number, string>(Object.entries(SecBufferType).map(([name, value]) => [value, name]));
 
 export function bufferTypeName(type: number): string {
+  validateUint32(type, 'type');
   return typeNames.get(type) ?? `0x${type.toString(16)}`;
 }
 

@@ -6,7 +6,7 @@ import { failure } from './check';
 import { traceCall } from './trace';
 import { invalidArgValue, type SchannelError } from './errors';
 import { combineFlags, protocolsBetween, SchCredFlags, SecPkgCredUse, type TlsVersion } from './flags';
-import { CredentialsHandle } from './handles';
+import { adoptCredential, type CredentialsHandle } from './handles';
 import { validateArray, validateBufferLike, validateObject, validateOneOf, validateString, validateUint32 } from './validate';
 
 export type SchCredFlagName = keyof typeof SchCredFlags;
@@ -140,7 +140,7 @@ export function acquireCredentialsHandle(options: AcquireCredentialsOptions = {}
   if (result.status !== 0 || !result.credential) {
     throw failure(result.status, result.failedFunction ?? 'AcquireCredentialsHandleW');
   }
-  return new CredentialsHandle(result.credential, {
+  return adoptCredential(result.credential, {
     expiry: typeof result.expiry === 'number' ? new Date(result.expiry) : null,
     use,
     usedSchCredentials: result.usedSchCredentials === true,

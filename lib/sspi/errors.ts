@@ -45,6 +45,12 @@ export class SchannelError extends Error {
   declare readonly details?: Record<string, unknown>;
 
   constructor(message: string, options: SchannelErrorOptions) {
+    // Checked here, not left to destructuring: the error class itself must fail typed.
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgType('options', 'Object', options);
+    if (typeof options.code !== 'string' || options.code.length === 0) throw invalidArgType('options.code', 'string', options.code);
+    if (options.status !== undefined && (typeof options.status !== 'number' || !Number.isInteger(options.status))) {
+      throw invalidArgType('options.status', 'number', options.status);
+    }
     const { code, status, functionName, cause, ...extra } = options;
     super(message, 'cause' in options ? { cause } : undefined);
     this.code = code;
@@ -187,6 +193,10 @@ function argumentLabel(name: string): string {
  * or free text ('a valid port').
  */
 export function invalidArgType(name: string, expected: string | readonly string[], actual: unknown): TypeError & { code: 'ERR_INVALID_ARG_TYPE' } {
+  checkFactoryName(name);
+  if (typeof expected !== 'string' && !(Array.isArray(expected) && expected.every((e) => typeof e === 'string'))) {
+    throw invalidArgType('expected', ['string', 'Array'], expected);
+  }
   const list = typeof expected === 'string' ? [expected] : [...expected];
   const types: string[] = [];
   const instances: string[] = [];
@@ -221,7 +231,19 @@ export function invalidArgType(name: string, expected: string | readonly string[
   return makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE', msg, invalidArgType);
 }
 
+// The factories are exported, so they check their own arguments: a factory that throws an untyped
+// error while building a typed one would hide the caller's real mistake.
+function checkFactoryName(name: unknown): asserts name is string {
+  if (typeof name !== 'string') throw invalidArgType('name', 'string', name);
+}
+
+function checkReason(name: string, reason: unknown): asserts reason is string {
+  if (typeof reason !== 'string') throw invalidArgType(name, 'string', reason);
+}
+
 function invalidArgValueMessage(name: string, value: unknown, reason: string): string {
+  checkFactoryName(name);
+  checkReason('reason', reason);
   let shown = inspect(value);
   if (shown.length > 128) shown = `${shown.slice(0, 128)}...`;
   return `The ${name.includes('.') ? 'property' : 'argument'} '${name}' ${reason}. Received ${shown}`;
@@ -248,6 +270,8 @@ function withNumericSeparators(digits: string): string {
 
 /** ERR_OUT_OF_RANGE: `range` completes "It must be ..." (e.g. '>= 0 && <= 65535', 'an integer'). */
 export function outOfRange(name: string, range: string, value: unknown): RangeError & { code: 'ERR_OUT_OF_RANGE' } {
+  checkFactoryName(name);
+  checkReason('range', range);
   let received: string;
   if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) > 2 ** 32) {
     received = withNumericSeparators(String(value));
@@ -260,4 +284,14 @@ export function outOfRange(name: string, range: string, value: unknown): RangeEr
   }
   const msg = `The value of "${name}" is out of range. It must be ${range}. Received ${received}`;
   return makeNodeError(RangeError, 'ERR_OUT_OF_RANGE', msg, outOfRange);
+}
+
+/** ERR_INVALID_THIS: a method or getter called on an object of another class, as Node words it. */
+export function invalidThis(type: string): TypeError & { code: 'ERR_INVALID_THIS' } {
+  return makeNodeError(TypeError, 'ERR_INVALID_THIS', `Value of "this" must be of type ${type}`, invalidThis);
+}
+
+/** ERR_ILLEGAL_CONSTRUCTOR: a class only this package may construct (as Node's CryptoKey). */
+export function illegalConstructor(): TypeError & { code: 'ERR_ILLEGAL_CONSTRUCTOR' } {
+  return makeNodeError(TypeError, 'ERR_ILLEGAL_CONSTRUCTOR', 'Illegal constructor', illegalConstructor);
 }

@@ -12,7 +12,7 @@
 // be expressed in a ULONG fContextReq, so they are left out of these tables.
 
 import { invalidArgType, invalidArgValue, invalidArgValueRange, outOfRange } from './errors';
-import { validateArray, validateOneOf } from './validate';
+import { validateArray, validateObject, validateOneOf } from './validate';
 
 /** fContextReq of InitializeSecurityContext (ISC_REQ_*). ISC_REQ_MESSAGES (bit 32) is omitted: see above. */
 export const IscReq = {
@@ -508,7 +508,13 @@ function popcount(v: number): number {
  * one `0x%08X` entry, so combineFlags(table, flagNames(table, v)) === v.
  * Signed int32 input is accepted (a DWORD with bit 31 set often arrives that way).
  */
+/** A flag table: a non-null object whose values are numbers (one of the exported tables, or the caller's own). */
+function validateFlagTable(table: unknown): asserts table is FlagTable {
+  validateObject(table, 'table');
+}
+
 export function flagNames(table: FlagTable, value: number): string[] {
+  validateFlagTable(table);
   let remaining = toUint32(value, 'value');
   const seen = new Set<number>();
   const candidates: { name: string; value: number; order: number }[] = [];
@@ -544,6 +550,7 @@ const hexFlagPattern = /^0x[0-9a-f]{1,8}$/i;
  * name would otherwise silently weaken a security setting.
  */
 export function combineFlags(table: FlagTable, names: readonly string[]): number {
+  validateFlagTable(table);
   validateArray(names, 'names');
   let result = 0;
   names.forEach((name, i) => {
@@ -560,6 +567,7 @@ export function combineFlags(table: FlagTable, names: readonly string[]): number
 
 /** The first declared name with this value in an enumeration table (SecBufferType, AlgId, TlsAlert...), or undefined. */
 export function enumName(table: FlagTable, value: number): string | undefined {
+  validateFlagTable(table);
   for (const [name, v] of Object.entries(table)) if (v === value) return name;
   return undefined;
 }

@@ -2,10 +2,47 @@
 // released early with dispose() / `using`; garbage collection frees whatever is left.
 import { native, type NativeContext, type NativeCredential } from '../native';
 import { failure } from './check';
-import { invalidArgType } from './errors';
+import { illegalConstructor, invalidArgType, invalidThis } from './errors';
 
 const credentialNatives = new WeakMap<CredentialsHandle, NativeCredential>();
 const contextNatives = new WeakMap<SecurityContext, NativeContext>();
+
+// The classes are exported for `instanceof` and types, but only this module makes them: the native
+// object being adopted is parked here for the constructor, so `new CredentialsHandle(...)` from
+// outside is a typed ERR_ILLEGAL_CONSTRUCTOR instead of an object whose methods fail later.
+let adopting: NativeCredential | NativeContext | undefined;
+
+function adopt<T>(handle: NativeCredential | NativeContext, make: () => T): T {
+  adopting = handle;
+  try {
+    return make();
+  } finally {
+    adopting = undefined;
+  }
+}
+
+function credentialOf(self: unknown): NativeCredential {
+  const handle = credentialNatives.get(self as CredentialsHandle);
+  if (!handle) throw invalidThis('CredentialsHandle');
+  return handle;
+}
+
+function contextOf(self: unknown): NativeContext {
+  const handle = contextNatives.get(self as SecurityContext);
+  if (!handle) throw invalidThis('SecurityContext');
+  return handle;
+}
+
+/** @internal The CredentialsHandle for a credential acquireCredentialsHandle() just made. */
+export function adoptCredential(handle: NativeCredential, info: CredentialInfo): CredentialsHandle {
+  return adopt(handle, () => new CredentialsHandle(handle, info));
+}
+
+interface CredentialInfo {
+  expiry: Date | null;
+  use: 'inbound' | 'outbound' | 'both';
+  usedSchCredentials: boolean;
+}
 
 export class CredentialsHandle implements Disposable {
   /** When Schannel says the credential expires (null: no expiry reported). */
@@ -15,8 +52,9 @@ export class CredentialsHandle implements Disposable {
   /** Whether it was built from SCH_CREDENTIALS (true) or the older SCHANNEL_CRED. */
   readonly usedSchCredentials: boolean;
 
-  /** @internal Made by acquireCredentialsHandle(). */
-  constructor(nativeCredential: NativeCredential, info: { expiry: Date | null; use: CredentialsHandle['use']; usedSchCredentials: boolean }) {
+  /** @internal Made by acquireCredentialsHandle() only; `new` from outside throws ERR_ILLEGAL_CONSTRUCTOR. */
+  constructor(nativeCredential: NativeCredential, info: CredentialInfo) {
+    if (adopting === undefined || adopting !== nativeCredential) throw illegalConstructor();
     credentialNatives.set(this, nativeCredential);
     this.expiry = info.expiry;
     this.use = info.use;
@@ -25,7 +63,7 @@ export class CredentialsHandle implements Disposable {
 
   /** True after dispose(). Contexts made from it keep working until they are deleted. */
   get disposed(): boolean {
-    return credentialNatives.get(this)!.disposed;
+    return credentialOf(this).disposed;
   }
 
   /**
@@ -33,40 +71,41 @@ export class CredentialsHandle implements Disposable {
    * so that the credential outlives whoever handed it over. SEC_E_INVALID_HANDLE once disposed.
    */
   share(): CredentialsHandle {
-    const shared = credentialNatives.get(this)!.share();
+    const shared = credentialOf(this).share();
     if (!shared) throw failure(0x80090301, 'share');
-    return new CredentialsHandle(shared, { expiry: this.expiry, use: this.use, usedSchCredentials: this.usedSchCredentials });
+    return adoptCredential(shared, { expiry: this.expiry, use: this.use, usedSchCredentials: this.usedSchCredentials });
   }
 
   /** Releases this reference; FreeCredentialsHandle runs once no context uses the credential. Idempotent. */
   dispose(): void {
-    credentialNatives.get(this)!.dispose();
+    credentialOf(this).dispose();
   }
 
   [Symbol.dispose](): void {
-    this.dispose();
+    CredentialsHandle.prototype.dispose.call(this);
   }
 }
 
 export class SecurityContext implements Disposable {
-  /** @internal Made by initializeSecurityContext() / acceptSecurityContext(). */
+  /** @internal Made by initializeSecurityContext() / acceptSecurityContext() only. */
   constructor(nativeContext: NativeContext, readonly role: 'client' | 'server') {
+    if (adopting === undefined || adopting !== nativeContext) throw illegalConstructor();
     contextNatives.set(this, nativeContext);
   }
 
   /** True once DeleteSecurityContext has run. */
   get deleted(): boolean {
-    return contextNatives.get(this)!.deleted;
+    return contextOf(this).deleted;
   }
 
   /** DeleteSecurityContext if not done yet. Idempotent; use deleteSecurityContext() to see the status. */
   dispose(): void {
-    const handle = contextNatives.get(this)!;
+    const handle = contextOf(this);
     if (!handle.deleted) native().deleteSecurityContext(handle);
   }
 
   [Symbol.dispose](): void {
-    this.dispose();
+    SecurityContext.prototype.dispose.call(this);
   }
 }
 
@@ -87,7 +126,7 @@ const wrappers = new WeakMap<NativeContext, SecurityContext>();
 export function wrapContext(handle: NativeContext, role: 'client' | 'server'): SecurityContext {
   let wrapper = wrappers.get(handle);
   if (!wrapper) {
-    wrapper = new SecurityContext(handle, role);
+    wrapper = adopt(handle, () => new SecurityContext(handle, role));
     wrappers.set(handle, wrapper);
   }
   return wrapper;

@@ -1,7 +1,17 @@
 // The typed 1:1 SSPI surface: Windows names, camelCased; every parameter reachable.
 export * from './status';
 export * from './flags';
-export * from './errors';
+// invalidThis/illegalConstructor stay inside: they are for this package's own classes.
+export {
+  SchannelError,
+  UNKNOWN_STATUS_CODE_PREFIX,
+  describeReceived,
+  invalidArgType,
+  invalidArgValue,
+  invalidArgValueRange,
+  outOfRange,
+  type SchannelErrorOptions,
+} from './errors';
 export { CredentialsHandle, SecurityContext } from './handles';
 export { acquireCredentialsHandle, type AcquireCredentialsOptions, type SchCredFlagName } from './credentials';
 export {

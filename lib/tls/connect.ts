@@ -132,6 +132,41 @@ function certificateChooser(
   };
 }
 
+/**
+ * Every TLS option of a client connection checked and turned into what the socket needs, the
+ * credential included: the part of connect() that does not depend on where it connects, so that
+ * createFetchDispatcher() can refuse bad options when it is made rather than at the first fetch().
+ */
+export function clientSettings(options: ConnectOptions): {
+  base: AcquireCredentialsOptions;
+  credential: CredentialsHandle;
+  onIncompleteCredentials: ((issuers: Buffer[]) => CredentialsHandle | null) | undefined;
+  ALPNProtocols: string[] | undefined;
+  ca: (string | Buffer)[] | undefined;
+  revocation: (typeof revocationModes)[number];
+} {
+  if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
+  if (options.checkServerIdentity !== undefined) validateFunction(options.checkServerIdentity, 'options.checkServerIdentity');
+  if (options.timeout !== undefined) validateUint32(options.timeout, 'options.timeout');
+  const revocation = options.revocation ?? 'best-effort';
+  if (!revocationModes.includes(revocation)) throw invalidArgValue('options.revocation', revocation, `must be one of: ${revocationModes.join(', ')}`);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalidArgType('options.signal', 'AbortSignal', options.signal);
+  }
+  const ALPNProtocols = alpnList(options.ALPNProtocols);
+  const ca = caList(options.ca);
+  const base: AcquireCredentialsOptions = {
+    use: 'outbound',
+    flags: SchCredFlags.MANUAL_CRED_VALIDATION | SchCredFlags.NO_DEFAULT_CREDS | SchCredFlags.USE_STRONG_CRYPTO,
+    // node:tls's defaults (TLSv1.2 to TLSv1.3), not the system's, which may still allow TLS 1.0.
+    minVersion: options.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion),
+    maxVersion: options.maxVersion ?? (DEFAULT_MAX_VERSION as TlsVersion),
+  };
+  const credential = cachedCredential({ ...base, ...clientIdentity(options) });
+  const onIncompleteCredentials = certificateChooser(options.clientCertificate, base);
+  return { base, credential, onIncompleteCredentials, ALPNProtocols, ca, revocation };
+}
+
 /** tls.connect over Schannel. */
 export function connect(options: ConnectOptions, secureConnectListener?: () => void): SchannelSocket;
 export function connect(port: number, host?: string, options?: ConnectOptions, secureConnectListener?: () => void): SchannelSocket;
@@ -142,33 +177,15 @@ export function connect(...args: unknown[]): SchannelSocket {
   const host = options.host ?? 'localhost';
   validateHostName(host, 'options.host');
   if (options.servername !== undefined) validateHostName(options.servername, 'options.servername');
-  if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
-  if (options.checkServerIdentity !== undefined) validateFunction(options.checkServerIdentity, 'options.checkServerIdentity');
-  if (options.timeout !== undefined) validateUint32(options.timeout, 'options.timeout');
-  const revocation = options.revocation ?? 'best-effort';
-  if (!revocationModes.includes(revocation)) throw invalidArgValue('options.revocation', revocation, `must be one of: ${revocationModes.join(', ')}`);
   if (options.socket === undefined) {
     if (options.port === undefined) throw invalidArgType('options.port', 'number', undefined);
     validateUint32(options.port, 'options.port');
   }
   const servername = options.servername ?? (isIP(host) ? undefined : host);
-  const base: AcquireCredentialsOptions = {
-    use: 'outbound',
-    flags: SchCredFlags.MANUAL_CRED_VALIDATION | SchCredFlags.NO_DEFAULT_CREDS | SchCredFlags.USE_STRONG_CRYPTO,
-    // node:tls's defaults (TLSv1.2 to TLSv1.3), not the system's, which may still allow TLS 1.0.
-    minVersion: options.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion),
-    maxVersion: options.maxVersion ?? (DEFAULT_MAX_VERSION as TlsVersion),
-  };
-  const credential = cachedCredential({ ...base, ...clientIdentity(options) });
-  const onIncompleteCredentials = certificateChooser(options.clientCertificate, base);
+  const { base, credential, onIncompleteCredentials, ALPNProtocols, ca, revocation } = clientSettings(options);
 
   // Everything is checked before a TCP socket exists: a socket opened and then abandoned by a
   // throwing check would later emit an error nobody listens to.
-  const ALPNProtocols = alpnList(options.ALPNProtocols);
-  const ca = caList(options.ca);
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw invalidArgType('options.signal', 'AbortSignal', options.signal);
-  }
   if (options.socket !== undefined && !(options.socket instanceof Duplex)) {
     throw invalidArgType('options.socket', 'stream.Duplex', options.socket);
   }

@@ -5,7 +5,7 @@
 import { Server as NetServer, type Socket } from 'node:net';
 import { DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from 'node:tls';
 import type { StoreOptions } from '../certstore';
-import { AscReq, SchCredFlags, type CredentialsHandle, type TlsVersion } from '../sspi';
+import { AscReq, CredentialsHandle, SchCredFlags, type TlsVersion } from '../sspi';
 import { invalidArgType, invalidArgValue } from '../sspi/errors';
 import { validateArray, validateBoolean, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
 import { cachedCredential } from './credential-cache';
@@ -54,7 +54,9 @@ function netServerOptions(options: ServerOptions): { allowHalfOpen?: boolean; pa
 
 export class SchannelServer extends NetServer {
   readonly #options: ServerOptions;
-  #credential: CredentialsHandle;
+  #credential!: CredentialsHandle; // set by #useCredential() in the constructor
+  /** Set when #credential is this server's own share of a caller's credential, released on close. */
+  #ownsCredential = false;
 
   constructor(options: ServerOptions = {}, secureConnectionListener?: (socket: SchannelSocket) => void) {
     super(netServerOptions(options));
@@ -74,17 +76,35 @@ export class SchannelServer extends NetServer {
         if (typeof c !== 'string' && !Buffer.isBuffer(c)) throw invalidArgType(`options.ca[${i}]`, ['string', 'Buffer'], c);
       });
     }
-    if (!options.credential && !options.pfx && !options.certificate && options.key === undefined && options.cert === undefined) {
-      throw invalidArgType('options.pfx', ['Buffer', 'Uint8Array'], options.pfx);
-    }
     this.#options = options;
-    this.#credential = this.#acquire(options);
+    this.#useCredential(options);
     if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
     this.on('connection', (socket: Socket) => this.#accept(socket));
+    this.on('close', () => this.#releaseCredential());
+  }
+
+  #useCredential(options: ServerOptions): void {
+    const next = this.#acquire(options);
+    this.#releaseCredential();
+    this.#credential = next;
+    this.#ownsCredential = options.credential !== undefined;
+  }
+
+  #releaseCredential(): void {
+    if (this.#ownsCredential) this.#credential.dispose();
+    this.#ownsCredential = false;
   }
 
   #acquire(options: ServerOptions): CredentialsHandle {
-    if (options.credential) return options.credential;
+    if (options.credential === undefined && !options.pfx && !options.certificate && options.key === undefined && options.cert === undefined) {
+      throw invalidArgType('options.pfx', ['Buffer', 'Uint8Array'], options.pfx);
+    }
+    if (options.credential !== undefined) {
+      if (!(options.credential instanceof CredentialsHandle)) throw invalidArgType('options.credential', 'CredentialsHandle', options.credential);
+      // A share of its own: the caller may dispose theirs. A disposed one is SEC_E_INVALID_HANDLE now,
+      // not on every connection later.
+      return options.credential.share();
+    }
     const fromPem = identityFromPem(options);
     return cachedCredential({
       use: 'inbound',
@@ -97,7 +117,11 @@ export class SchannelServer extends NetServer {
 
   /** Replaces the certificate for new connections (tls.Server#setSecureContext's role). */
   setSecureContext(options: Pick<ServerOptions, 'pfx' | 'key' | 'cert' | 'passphrase' | 'certificate' | 'credential' | 'minVersion' | 'maxVersion'>): void {
-    this.#credential = this.#acquire({ ...this.#options, ...options });
+    validateObject(options, 'options');
+    // The new identity replaces the old one whole (a credential or key given before must not win
+    // over a pfx given now); only the protocol range carries over when not given again.
+    const { minVersion, maxVersion } = this.#options;
+    this.#useCredential({ minVersion, maxVersion, ...options });
   }
 
   #accept(transport: Socket): void {

@@ -12,6 +12,7 @@ import { queryContextAttributes, SchannelError, type CredentialsHandle, type Tls
 import { peerCertificateObject } from '../certs/x509';
 import { verifyCertificateChain } from '../certs/verify';
 import { openSslCipherName } from './cipher-names';
+import { validateSocketOptions } from './socket-options';
 
 const trace = debuglog('schannel');
 
@@ -113,6 +114,7 @@ export class SchannelSocket extends Duplex {
   #hadError = false;
 
   constructor(options: SchannelSocketOptions) {
+    validateSocketOptions(options);
     super({ allowHalfOpen: options.allowHalfOpen === true, decodeStrings: true });
     this.#options = options;
     this.#transport = options.transport;
@@ -153,7 +155,9 @@ export class SchannelSocket extends Duplex {
     return this.#cipher ?? undefined;
   }
 
-  getPeerCertificate(detailed = false): any {
+  getPeerCertificate(detailedArgument = false): any {
+    // node:tls takes only `true` as detailed (its C++ side asks IsTrue()), not any truthy value.
+    const detailed = detailedArgument === true;
     if (!this.#peerChain || this.#peerChain.length === 0) return {};
     // Detailed, the issuer chain is the one validation built (up to the trusted root), as in node:tls.
     const chain = detailed && this.#verifiedChain && this.#verifiedChain.length > 0 ? this.#verifiedChain : this.#peerChain;
