@@ -1,14 +1,16 @@
 // Certificate chain verification by Windows' own chain engine (crypt32), with Node's verdicts:
 // `authorized`, and an error whose `code` is the one node:tls would give (CERT_HAS_EXPIRED,
 // ERR_TLS_CERT_ALTNAME_INVALID, ...) while `status`/`statusName` keep what Windows said.
-// The code mapping is documented in lib/certs/README.md.
+// The code mapping is documented in lib/certs/README.md. After crypt32, strength.ts applies
+// node:tls's security level (key sizes, signature digests), which crypt32 does not enforce.
 import { isIP } from 'node:net';
 import { checkServerIdentity, type DetailedPeerCertificate } from 'node:tls';
 import { types } from 'node:util';
 import { native, type NativeVerifiedElement, type NativeVerifyRequest, type NativeVerifyResult } from '../native';
 import { SchannelError, invalidArgType, invalidArgValue } from '../sspi/errors';
 import { SecStatus, describeStatus } from '../sspi/status';
-import { validateArray, validateBufferLike, validateObject, validateOneOf, validateString, validateHostName } from '../sspi/validate';
+import { validateArray, validateBufferLike, validateObject, validateOneOf, validateString, validateHostName, validateUint32 } from '../sspi/validate';
+import { checkChainStrength, defaultSecurityLevel, validateSecurityLevel } from './strength';
 import { peerCertificateObject } from './x509';
 
 export type VerifyRole = 'server' | 'client';
@@ -28,6 +30,14 @@ export interface VerifyCertificateChainOptions {
   revocation?: RevocationMode;
   /** Verify as of this time instead of now. */
   time?: Date;
+  /**
+   * OpenSSL's security level, applied after crypt32 has accepted the chain, as node:tls applies it:
+   * 1 refuses RSA/DSA keys below 1024 bits, EC keys below 160 and MD5/SHA-1 signatures; 2 refuses
+   * RSA/DSA keys below 2048 and EC keys below 224 as well; 3 to 5 go up to 256-bit security;
+   * 0 checks nothing (node:tls's `ciphers: 'DEFAULT@SECLEVEL=0'`). Default: node:tls's level in
+   * the running Node (2 from Node 24.5, 1 before).
+   */
+  securityLevel?: number;
 }
 
 export interface TrustStatus {
@@ -140,11 +150,13 @@ function bitNames(bits: number, table: Record<string, number>): string[] {
 
 /** The CERT_TRUST_* names of a dwErrorStatus value; unknown bits as hex. */
 export function trustErrorNames(errorStatus: number): string[] {
+  validateUint32(errorStatus, 'errorStatus');
   return bitNames(errorStatus, CertTrustError);
 }
 
 /** The CERT_TRUST_* names of a dwInfoStatus value; unknown bits as hex. */
 export function trustInfoNames(infoStatus: number): string[] {
+  validateUint32(infoStatus, 'infoStatus');
   return bitNames(infoStatus, CertTrustInfo);
 }
 
@@ -180,6 +192,17 @@ function caEntry(value: unknown, name: string): Buffer[] {
   return [Buffer.from(bytes)];
 }
 
+/**
+ * A `ca` option (PEM or DER, one or a list) as DER certificates, each entry checked: one without a
+ * certificate in it is ERR_INVALID_ARG_VALUE. connect() and createServer() call it when they are
+ * called, so such a `ca` fails there instead of after a handshake (node:tls takes it silently and
+ * then trusts nothing).
+ */
+export function caCertificates(ca: unknown, name: string): Buffer[] {
+  const entries = Array.isArray(ca) ? ca : [ca];
+  return entries.flatMap((entry, i) => caEntry(entry, Array.isArray(ca) ? `${name}[${i}]` : name));
+}
+
 function ipv4Bytes(text: string): Buffer {
   return Buffer.from(text.split('.').map((part) => Number(part)));
 }
@@ -208,11 +231,12 @@ interface Prepared {
   request: NativeVerifyRequest;
   host: string | undefined;
   hasCallerRoots: boolean;
+  securityLevel: number;
 }
 
 function prepare(options: unknown): Prepared {
   validateObject(options, 'options');
-  const { chain, host, role = 'server', ca, revocation = 'best-effort', time } = options as Record<string, unknown>;
+  const { chain, host, role = 'server', ca, revocation = 'best-effort', time, securityLevel = defaultSecurityLevel() } = options as Record<string, unknown>;
   validateArray(chain, 'options.chain', 1);
   const der = chain.map((entry, i) => validateBufferLike(entry, `options.chain[${i}]`));
   validateOneOf(role, 'options.role', roles);
@@ -232,15 +256,15 @@ function prepare(options: unknown): Prepared {
   let hasCallerRoots = false;
   if (ca !== undefined) {
     hasCallerRoots = true;
-    const entries = Array.isArray(ca) ? ca : [ca];
-    request.roots = entries.flatMap((entry, i) => caEntry(entry, Array.isArray(ca) ? `options.ca[${i}]` : 'options.ca'));
+    request.roots = caCertificates(ca, 'options.ca');
   }
   if (time !== undefined) {
     if (!types.isDate(time)) throw invalidArgType('options.time', 'Date', time);
     if (Number.isNaN(time.getTime())) throw invalidArgValue('options.time', time, 'must be a valid date');
     request.time = time.getTime();
   }
-  return { request, host: typeof host === 'string' ? host : undefined, hasCallerRoots };
+  validateSecurityLevel(securityLevel, 'options.securityLevel');
+  return { request, host: typeof host === 'string' ? host : undefined, hasCallerRoots, securityLevel };
 }
 
 // ---------------------------------------------------------------------------
@@ -266,6 +290,10 @@ const nodeMessages: Record<string, string> = {
   EXCLUDED_VIOLATION: 'excluded subtree violation',
   INVALID_POLICY_EXTENSION: 'invalid or inconsistent certificate policy extension',
   NO_EXPLICIT_POLICY: 'no explicit policy',
+  // strength.ts (node:tls names these UNSPECIFIED; the codes are OpenSSL's names)
+  EE_KEY_TOO_SMALL: 'EE certificate key too weak',
+  CA_KEY_TOO_SMALL: 'CA certificate key too weak',
+  CA_MD_TOO_WEAK: 'CA signature digest algorithm too weak',
 };
 
 const T = CertTrustError;
@@ -273,7 +301,8 @@ const S = SecStatus;
 
 interface Verdict {
   code: string;
-  status: number;
+  /** Windows' status; none for strength.ts's verdicts, which Windows did not reach. */
+  status?: number;
   depth?: number;
   functionName?: string;
 }
@@ -424,13 +453,19 @@ function toOutcome(result: NativeVerifyResult, prepared: Prepared): VerifyOutcom
   if (verdict === null && result.addressChecked && !result.addressMatched) {
     verdict = { code: 'ERR_TLS_CERT_ALTNAME_INVALID', status: S.CERT_E_CN_NO_MATCH, depth: 0 };
   }
+  // The security level, once crypt32 has accepted the chain. A name mismatch does not stop it:
+  // node:tls checks the name only when OpenSSL's verification (which includes these) passed.
+  if (prepared.securityLevel > 0 && (verdict === null || verdict.code === 'ERR_TLS_CERT_ALTNAME_INVALID')) {
+    const weak = checkChainStrength(chain.map((e) => e.der), prepared.securityLevel, result.complete === true);
+    if (weak !== null) verdict = { code: weak.code, depth: weak.depth };
+  }
 
   let error: VerificationError | null = null;
   if (verdict !== null) {
     if (verdict.code === 'ERR_TLS_CERT_ALTNAME_INVALID' && prepared.host !== undefined) {
       error = altNameError(result, prepared.host, verdict);
     } else {
-      const message = nodeMessages[verdict.code] ?? describeStatus(verdict.status);
+      const message = nodeMessages[verdict.code] ?? describeStatus(verdict.status ?? S.TRUST_E_FAIL);
       error = new VerificationError(message, {
         code: verdict.code,
         status: verdict.status,

@@ -3,9 +3,7 @@
 // extendedKeyUsage OIDs. Malformed input is ERR_INVALID_ARG_VALUE (a RangeError), a value that is not
 // bytes at all ERR_INVALID_ARG_TYPE.
 import { invalidArgType, invalidArgValueRange } from '../sspi/errors';
-
-/** What the parser throws inside; the exported functions turn it into Node's argument error. */
-class DerError extends RangeError {}
+import { childrenOf, decodeOid, DerError, OID, readTlv, SEQUENCE, type Tlv } from '../certs/der-reader';
 
 function parseCertificate<T>(der: unknown, parse: (bytes: Uint8Array) => T): T {
   if (!(der instanceof Uint8Array)) throw invalidArgType('der', ['Buffer', 'Uint8Array'], der);
@@ -17,64 +15,6 @@ function parseCertificate<T>(der: unknown, parse: (bytes: Uint8Array) => T): T {
   }
 }
 
-interface Tlv {
-  tag: number;
-  /** Offset of the value's first byte. */
-  start: number;
-  /** Offset just past the value. */
-  end: number;
-  /** Offset of the tag byte (the whole element is bytes.subarray(offset, end)). */
-  offset: number;
-}
-
-function readTlv(bytes: Uint8Array, offset: number, limit = bytes.length): Tlv {
-  if (offset + 2 > limit) throw new DerError('DER: truncated element');
-  const tag = bytes[offset];
-  if ((tag & 0x1f) === 0x1f) throw new DerError('DER: multi-byte tags are not supported');
-  let length = bytes[offset + 1];
-  let start = offset + 2;
-  if (length & 0x80) {
-    const count = length & 0x7f;
-    if (count === 0 || count > 4 || start + count > limit) throw new DerError('DER: bad length');
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i];
-    start += count;
-  }
-  const end = start + length;
-  if (end > limit) throw new DerError('DER: element runs past its container');
-  return { tag, start, end, offset };
-}
-
-function childrenOf(bytes: Uint8Array, parent: Tlv): Tlv[] {
-  const list: Tlv[] = [];
-  for (let at = parent.start; at < parent.end; ) {
-    const child = readTlv(bytes, at, parent.end);
-    list.push(child);
-    at = child.end;
-  }
-  return list;
-}
-
-function decodeOid(bytes: Uint8Array): string {
-  const parts: number[] = [];
-  let value = 0;
-  for (const byte of bytes) {
-    value = value * 128 + (byte & 0x7f);
-    if ((byte & 0x80) === 0) {
-      if (parts.length === 0) {
-        const first = value < 80 ? Math.floor(value / 40) : 2;
-        parts.push(first, value - first * 40);
-      } else {
-        parts.push(value);
-      }
-      value = 0;
-    }
-  }
-  return parts.join('.');
-}
-
-const SEQUENCE = 0x30;
-const OID = 0x06;
 const BOOLEAN = 0x01;
 const OCTET_STRING = 0x04;
 const BIT_STRING = 0x03;

@@ -8,6 +8,8 @@ import { listCertificates, selectClientCertificateFromStore, type CertificateInf
 import { SchCredFlags, type AcquireCredentialsOptions, type CredentialsHandle, type TlsVersion } from '../sspi';
 import { invalidArgType, invalidArgValue } from '../sspi/errors';
 import { validateBoolean, validateFunction, validateHostName, validateObject, validateUint32 } from '../sspi/validate';
+import { requestedSecurityLevel } from '../certs/strength';
+import { caCertificates } from '../certs/verify';
 import { cachedCredential } from './credential-cache';
 import { identityFromPem } from './pem-identity';
 import { SchannelSocket } from './socket';
@@ -48,6 +50,12 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Revocation checking by the Windows chain engine. Default 'best-effort' (cache only, no stall). */
   revocation?: 'strict' | 'best-effort' | 'off';
+  /** OpenSSL's security level (0 to 5) for the server's keys and signatures, checked after crypt32
+   *  (lib/certs/strength.ts). Default: node:tls's in this Node; 0 turns the check off. */
+  securityLevel?: number;
+  /** node:tls's cipher string: only its `@SECLEVEL=N` is used (as securityLevel); Schannel's suites
+   *  are the system's policy. */
+  ciphers?: string;
   /** Keep writing after the server ends (net.Socket's allowHalfOpen). */
   allowHalfOpen?: boolean;
   /** Passed on to net.connect. */
@@ -96,13 +104,14 @@ function alpnList(value: ConnectOptions['ALPNProtocols']): string[] | undefined 
   });
 }
 
-function caList(value: ConnectOptions['ca']): (string | Buffer)[] | undefined {
+/** `ca` as DER certificates, parsed once per connect() rather than at each validation. */
+function caList(value: ConnectOptions['ca']): Buffer[] | undefined {
   if (value === undefined) return undefined;
   const list = Array.isArray(value) ? value : [value];
   list.forEach((entry, i) => {
     if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) throw invalidArgType(`options.ca[${i}]`, ['string', 'Buffer'], entry);
   });
-  return list as (string | Buffer)[];
+  return caCertificates(value, 'options.ca');
 }
 
 function clientIdentity(options: ConnectOptions): Pick<AcquireCredentialsOptions, 'pfx' | 'passphrase' | 'certificate'> {
@@ -142,14 +151,16 @@ export function clientSettings(options: ConnectOptions): {
   credential: CredentialsHandle;
   onIncompleteCredentials: ((issuers: Buffer[]) => CredentialsHandle | null) | undefined;
   ALPNProtocols: string[] | undefined;
-  ca: (string | Buffer)[] | undefined;
+  ca: Buffer[] | undefined;
   revocation: (typeof revocationModes)[number];
+  securityLevel: number | undefined;
 } {
   if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
   if (options.checkServerIdentity !== undefined) validateFunction(options.checkServerIdentity, 'options.checkServerIdentity');
   if (options.timeout !== undefined) validateUint32(options.timeout, 'options.timeout');
   const revocation = options.revocation ?? 'best-effort';
   if (!revocationModes.includes(revocation)) throw invalidArgValue('options.revocation', revocation, `must be one of: ${revocationModes.join(', ')}`);
+  const securityLevel = requestedSecurityLevel(options);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw invalidArgType('options.signal', 'AbortSignal', options.signal);
   }
@@ -164,7 +175,7 @@ export function clientSettings(options: ConnectOptions): {
   };
   const credential = cachedCredential({ ...base, ...clientIdentity(options) });
   const onIncompleteCredentials = certificateChooser(options.clientCertificate, base);
-  return { base, credential, onIncompleteCredentials, ALPNProtocols, ca, revocation };
+  return { base, credential, onIncompleteCredentials, ALPNProtocols, ca, revocation, securityLevel };
 }
 
 /** tls.connect over Schannel. */
@@ -182,7 +193,7 @@ export function connect(...args: unknown[]): SchannelSocket {
     validateUint32(options.port, 'options.port');
   }
   const servername = options.servername ?? (isIP(host) ? undefined : host);
-  const { base, credential, onIncompleteCredentials, ALPNProtocols, ca, revocation } = clientSettings(options);
+  const { base, credential, onIncompleteCredentials, ALPNProtocols, ca, revocation, securityLevel } = clientSettings(options);
 
   // Everything is checked before a TCP socket exists: a socket opened and then abandoned by a
   // throwing check would later emit an error nobody listens to.
@@ -202,6 +213,7 @@ export function connect(...args: unknown[]): SchannelSocket {
     rejectUnauthorized: options.rejectUnauthorized,
     ca,
     revocation,
+    securityLevel,
     checkServerIdentity: options.checkServerIdentity,
     onIncompleteCredentials,
     allowHalfOpen: options.allowHalfOpen,

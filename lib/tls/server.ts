@@ -8,6 +8,8 @@ import type { StoreOptions } from '../certstore';
 import { AscReq, CredentialsHandle, SchCredFlags, type TlsVersion } from '../sspi';
 import { invalidArgType, invalidArgValue } from '../sspi/errors';
 import { validateArray, validateBoolean, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
+import { requestedSecurityLevel } from '../certs/strength';
+import { caCertificates } from '../certs/verify';
 import { cachedCredential } from './credential-cache';
 import { identityFromPem } from './pem-identity';
 import { DEFAULT_SERVER_REQ } from '../engine';
@@ -38,6 +40,11 @@ export interface ServerOptions {
   /** Milliseconds a client has to finish the handshake (default 120000, as node:tls). */
   handshakeTimeout?: number;
   revocation?: 'strict' | 'best-effort' | 'off';
+  /** With requestCert: OpenSSL's security level (0 to 5) for client keys and signatures, as for connect(). */
+  securityLevel?: number;
+  /** node:tls's cipher string: only its `@SECLEVEL=N` is used (as securityLevel); Schannel's suites
+   *  are the system's policy. */
+  ciphers?: string;
   allowHalfOpen?: boolean;
   pauseOnConnect?: boolean;
 }
@@ -55,6 +62,9 @@ function netServerOptions(options: ServerOptions): { allowHalfOpen?: boolean; pa
 export class SchannelServer extends NetServer {
   readonly #options: ServerOptions;
   #credential!: CredentialsHandle; // set by #useCredential() in the constructor
+  #securityLevel: number | undefined;
+  /** `ca` as DER certificates, parsed once. */
+  #ca: Buffer[] | undefined;
   /** Set when #credential is this server's own share of a caller's credential, released on close. */
   #ownsCredential = false;
 
@@ -71,10 +81,12 @@ export class SchannelServer extends NetServer {
       });
     }
     if (options.revocation !== undefined) validateOneOf(options.revocation, 'options.revocation', ['strict', 'best-effort', 'off'] as const);
+    this.#securityLevel = requestedSecurityLevel(options);
     if (options.ca !== undefined) {
       (Array.isArray(options.ca) ? options.ca : [options.ca]).forEach((c, i) => {
         if (typeof c !== 'string' && !Buffer.isBuffer(c)) throw invalidArgType(`options.ca[${i}]`, ['string', 'Buffer'], c);
       });
+      this.#ca = caCertificates(options.ca, 'options.ca');
     }
     this.#options = options;
     this.#useCredential(options);
@@ -134,8 +146,9 @@ export class SchannelServer extends NetServer {
       contextReq: options.requestCert ? DEFAULT_SERVER_REQ | AscReq.MUTUAL_AUTH : DEFAULT_SERVER_REQ,
       validatePeer: options.requestCert === true,
       rejectUnauthorized: options.rejectUnauthorized,
-      ca: options.ca === undefined ? undefined : Array.isArray(options.ca) ? options.ca : [options.ca as string | Buffer],
+      ca: this.#ca,
       revocation: options.revocation,
+      securityLevel: this.#securityLevel,
       allowHalfOpen: options.allowHalfOpen,
       minVersion: options.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion),
     });

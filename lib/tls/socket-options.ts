@@ -4,6 +4,7 @@
 import { invalidArgType } from '../sspi/errors';
 import { validateArray, validateBoolean, validateFunction, validateObject, validateOneOf, validateString } from '../sspi/validate';
 import type { SchannelSocketOptions } from './socket';
+import { validateSecurityLevel } from '../certs/strength';
 
 const revocationModes = ['strict', 'best-effort', 'off'] as const;
 const protocolNames = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'] as const;
@@ -30,6 +31,7 @@ export function validateSocketOptions(options: unknown): asserts options is Scha
   optional(options, 'checkServerIdentity', validateFunction);
   optional(options, 'onIncompleteCredentials', validateFunction);
   optional(options, 'revocation', (v, n) => validateOneOf(v, n, revocationModes));
+  optional(options, 'securityLevel', validateSecurityLevel);
   optional(options, 'minVersion', (v, n) => validateOneOf(v, n, protocolNames));
   optional(options, 'ca', (v, n) => {
     validateArray(v, n);

@@ -28,6 +28,8 @@ export interface SchannelSocketOptions {
   rejectUnauthorized?: boolean;
   ca?: readonly (string | Buffer)[];
   revocation?: 'strict' | 'best-effort' | 'off';
+  /** OpenSSL's security level for the peer's chain (verifyCertificateChain's; its default when absent). */
+  securityLevel?: number;
   checkServerIdentity?: (hostname: string, cert: any) => Error | undefined;
   /** Whether the peer's certificate must be validated (client: always; server: with requestCert). */
   validatePeer?: boolean;
@@ -493,6 +495,7 @@ export class SchannelSocket extends Duplex {
       role: options.role === 'client' ? 'server' : 'client',
       ca: options.ca,
       revocation: options.revocation ?? 'best-effort',
+      securityLevel: options.securityLevel,
     });
     this.#verifiedChain = outcome.chain;
     let error: (Error & { code?: string }) | null = outcome.error;

@@ -282,7 +282,11 @@ const table = {
       ['ALPNProtocols: [\'\']', () => connectTo({ ALPNProtocols: [''] }), VALUE],
       ['ca: 5', () => connectTo({ ca: 5 }), TYPE],
       ['ca: [null]', () => connectTo({ ca: [null] }), TYPE],
-      ['ca: text without a certificate', () => connectTo({ ca: 'not a certificate' }), VALUE, { bug: 'connect() takes a `ca` without any certificate and fails only after the handshake (node:tls refuses it in createSecureContext)' }],
+      ['ca: text without a certificate', () => connectTo({ ca: 'not a certificate' }), VALUE],
+      ['ca: [a good PEM, an empty Buffer]', () => connectTo({ ca: [p.root.certPem, Buffer.alloc(0)] }), VALUE],
+      ['securityLevel: 6', () => connectTo({ securityLevel: 6 }), RANGE],
+      ['securityLevel: \'2\'', () => connectTo({ securityLevel: '2' }), TYPE],
+      ['ciphers: \'DEFAULT@SECLEVEL=9\'', () => connectTo({ ciphers: 'DEFAULT@SECLEVEL=9' }), RANGE],
       ['pfx: a string', () => connectTo({ pfx: 'base64 text' }), TYPE],
       ['pfx: 3 bytes that are not PKCS#12', () => connectTo({ pfx: Buffer.alloc(3) }), sch('CRYPT_E_BAD_ENCODE', 'ERR_SCHANNEL_PFX_INVALID')],
       ['passphrase: 5', () => connectTo({ pfx: serverPfxBytes(), passphrase: 5 }), TYPE],
@@ -315,6 +319,8 @@ const table = {
       ...uint32Rows('handshakeTimeout', (o) => schannel.createServer(o), (fx) => ({ credential: fx.serverCredential })),
       ['minVersion: \'TLSv9\'', () => schannel.createServer({ pfx: serverPfxBytes(), passphrase: 'test', minVersion: 'TLSv9' }), VALUE],
       ['ca: 5', (fx) => schannel.createServer({ credential: fx.serverCredential, requestCert: true, ca: 5 }), TYPE],
+      ['ca: text without a certificate', (fx) => schannel.createServer({ credential: fx.serverCredential, requestCert: true, ca: 'not a certificate' }), VALUE],
+      ['securityLevel: -1', (fx) => schannel.createServer({ credential: fx.serverCredential, securityLevel: -1 }), RANGE],
       ['revocation: \'sometimes\'', (fx) => schannel.createServer({ credential: fx.serverCredential, revocation: 'sometimes' }), VALUE],
       ['certificate: {}', () => schannel.createServer({ certificate: {} }), VALUE],
       getterRow('pfx', (o) => schannel.createServer(o)),
@@ -741,16 +747,16 @@ const table = {
   },
   trustErrorNames: {
     rows: [
-      ['a string', () => schannel.trustErrorNames('0x10'), TYPE, { bug: 'trustErrorNames/trustInfoNames do not validate: a string gives [], a symbol or bigint is an untyped TypeError' }],
-      ['a symbol', () => schannel.trustErrorNames(Symbol('x')), TYPE, { bug: 'trustErrorNames/trustInfoNames do not validate' }],
-      ['a bigint', () => schannel.trustErrorNames(16n), TYPE, { bug: 'trustErrorNames/trustInfoNames do not validate' }],
+      ['a string', () => schannel.trustErrorNames('0x10'), TYPE],
+      ['a symbol', () => schannel.trustErrorNames(Symbol('x')), TYPE],
+      ['a bigint', () => schannel.trustErrorNames(16n), TYPE],
       ['-0', () => schannel.trustErrorNames(-0), OK],
     ],
   },
   trustInfoNames: {
     rows: [
-      ['a bigint', () => schannel.trustInfoNames(16n), TYPE, { bug: 'trustErrorNames/trustInfoNames do not validate' }],
-      ['NaN', () => schannel.trustInfoNames(NaN), RANGE, { bug: 'trustErrorNames/trustInfoNames do not validate: NaN gives []' }],
+      ['a bigint', () => schannel.trustInfoNames(16n), TYPE],
+      ['NaN', () => schannel.trustInfoNames(NaN), RANGE],
     ],
   },
   peerCertificateObject: {

@@ -234,11 +234,13 @@ describe('wrong arguments are TypeErrors, never crashes', () => {
   it('should handle abuse without crashing: look-alike and hand-made handle objects', () => {
     const lookalike = Object.create(schannel.SecurityContext.prototype);
     assert.throws(() => encryptMessage(lookalike, Buffer.alloc(1)), argType);
-    const handMade = new schannel.CredentialsHandle({}, { expiry: null, use: 'outbound', usedSchCredentials: true });
-    assert.throws(() => initializeSecurityContext({ credential: handMade, targetName: 'localhost', contextReq: DEFAULT_REQ }), argType);
-    const fakeContext = new schannel.SecurityContext({}, 'client');
-    assert.throws(() => encryptMessage(fakeContext, Buffer.alloc(1)), argType);
-    assert.throws(() => queryContextAttributes(fakeContext, 'STREAM_SIZES'), argType);
+    const lookalikeCredential = Object.create(schannel.CredentialsHandle.prototype);
+    assert.throws(() => initializeSecurityContext({ credential: lookalikeCredential, targetName: 'localhost', contextReq: DEFAULT_REQ }), argType);
+    // Hand-made ones cannot be had: only the package constructs its handle classes.
+    const illegal = { name: 'TypeError', code: 'ERR_ILLEGAL_CONSTRUCTOR' };
+    assert.throws(() => new schannel.CredentialsHandle({}, { expiry: null, use: 'outbound', usedSchCredentials: true }), illegal);
+    assert.throws(() => new schannel.SecurityContext({}, 'client'), illegal);
+    assert.throws(() => lookalike.dispose(), { name: 'TypeError', code: 'ERR_INVALID_THIS' });
     assert.equal(context.deleted, false, 'the real handles are untouched');
   });
 });
