@@ -7,10 +7,29 @@ import { acquireCredentialsHandle, type AcquireCredentialsOptions, type Credenti
 const MAX_ENTRIES = 64;
 const cache = new Map<string, CredentialsHandle>();
 
-function cacheKey(options: AcquireCredentialsOptions): string {
+/**
+ * Every option, nested ones included, in one stable text: keys sorted at each level, bytes as hex.
+ * (JSON.stringify with a key list would not do: the list filters nested objects too, so
+ * `certificate: { thumbprint }` of two different certificates gave the same key, and the second
+ * connection presented the first one's certificate.)
+ */
+function canonical(value: unknown): string {
+  if (value instanceof Uint8Array) return `bytes:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+  if (value instanceof ArrayBuffer) return `bytes:${Buffer.from(value).toString('hex')}`;
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+    return `{${entries.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  if (typeof value === 'bigint') return `${value}n`;
+  return value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
+}
+
+/** @internal exported for the unit tests. */
+export function cacheKey(options: AcquireCredentialsOptions): string {
   const hash = createHash('sha256');
   const { pfx, passphrase, ...rest } = options;
-  hash.update(JSON.stringify(rest, Object.keys(rest).sort()));
+  hash.update(canonical(rest));
   if (pfx) hash.update(Buffer.from(pfx as ArrayBuffer));
   if (passphrase !== undefined) hash.update(`\0${passphrase}`);
   return hash.digest('hex');

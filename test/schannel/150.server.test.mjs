@@ -553,3 +553,47 @@ describe('createServer: setSecureContext', () => {
     client.destroy();
   });
 });
+
+describe('createServer: the certificate from a Windows store, or a credential of the caller', () => {
+  after(closeAll);
+
+  it('certificate: { store, thumbprint } serves with the key Windows holds; setSecureContext({ certificate }) swaps to another store certificate', { timeout: NET_TIMEOUT }, async () => {
+    const second = issue({ cn: 'localhost', issuer: p.intermediate, dns: ['localhost'], ips: ['127.0.0.1'] });
+    const added = schannel.addCertificate({ store: 'MY', pfx: pfx(p.leaf, [], PASSPHRASE), passphrase: PASSPHRASE }).filter((c) => c.hasPrivateKey);
+    try {
+      const server = await startServer({ pfx: undefined, passphrase: undefined, certificate: { store: 'MY', thumbprint: added[0].thumbprint } });
+      const client = await nodeClient(server.address().port);
+      assert.equal(client.authorized, true, client.authorizationError);
+      assert.equal(client.getPeerCertificate().fingerprint256, fingerprint(p.leaf));
+      assert.equal((await exchange(client, 'from the store')).toString(), 'from the store');
+
+      const [other] = schannel.addCertificate({ store: 'MY', pfx: pfx(second, [], PASSPHRASE), passphrase: PASSPHRASE }).filter((c) => c.hasPrivateKey);
+      added.push(other);
+      server.setSecureContext({ certificate: { location: 'CurrentUser', store: 'MY', thumbprint: other.thumbprint } });
+      const next = await nodeClient(server.address().port);
+      assert.equal(next.getPeerCertificate().fingerprint256, fingerprint(second), 'the second store certificate');
+      next.destroy();
+      await closeServer(server);
+    } finally {
+      for (const c of added) schannel.removeCertificate({ store: 'MY', thumbprint: c.thumbprint, deleteKey: true });
+    }
+  });
+
+  it('credential: the server keeps its own share, so the caller may dispose theirs; the share goes with close()', { timeout: NET_TIMEOUT }, async () => {
+    schannel.clearCredentialCache();
+    const before = schannel.debugStats().credentials;
+    const credential = schannel.acquireCredentialsHandle({ use: 'inbound', pfx: serverPfx, passphrase: PASSPHRASE });
+    const server = await startServer({ pfx: undefined, passphrase: undefined, credential });
+    credential.dispose(); // the caller's reference only
+    const client = await nodeClient(server.address().port);
+    assert.equal(client.authorized, true, client.authorizationError);
+    assert.equal((await exchange(client, 'after dispose')).toString(), 'after dispose');
+    await closeServer(server);
+    let now = schannel.debugStats().credentials;
+    for (let waited = 0; now > before && waited < 2000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      now = schannel.debugStats().credentials;
+    }
+    assert.equal(now, before, 'FreeCredentialsHandle ran once the server and its connections were gone');
+  });
+});

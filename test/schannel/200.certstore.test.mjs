@@ -142,6 +142,29 @@ describe('certificate stores', () => {
       }
     });
 
+    it('connect({ certificate }) with two store certificates in turn presents each (credentials are cached per certificate)', { timeout: NET_TIMEOUT }, async () => {
+      const otherCn = `${cn} (second)`;
+      let other;
+      const server = await startNodeTlsServer({ requestCert: true, rejectUnauthorized: true, ca: [p.root.certPem, p.intermediate.certPem] });
+      try {
+        const steps = [[() => info.thumbprint, cn], [() => other.thumbprint, otherCn], [() => info.thumbprint, cn]];
+        for (const [i, [thumbprint, expected]] of steps.entries()) {
+          // The second certificate goes in only after the first one's credential is made (and cached):
+          // Wine's PFX import puts every key into one shared container, so a later import takes the
+          // earlier certificate's key away (Windows gives each key its own container).
+          if (i === 1) other = track(certstore.addCertificate({ store: 'MY', pfx: pfx(issue({ cn: otherCn, issuer: p.intermediate, usage: 'client' }), [], PASSPHRASE), passphrase: PASSPHRASE }), { location: 'CurrentUser', store: 'MY' })[0];
+          const socket = schannel.connect({ host: 'localhost', port: server.port, ca: p.root.certPem, maxVersion: 'TLSv1.2', certificate: { store: 'MY', thumbprint: thumbprint() } });
+          await once(socket, 'secureConnect');
+          const peer = await server.connectionFrom(socket.localPort);
+          assert.equal(peer.getPeerCertificate().subject.CN, expected, `connection ${i + 1}`);
+          socket.destroy();
+        }
+      } finally {
+        await server.stop();
+        if (other) certstore.removeCertificate({ store: 'MY', thumbprint: other.thumbprint, deleteKey: true });
+      }
+    });
+
     // Selection by the server's issuer list: with no certificate in the credential, Windows' Schannel
     // answers a CertificateRequest with SEC_I_INCOMPLETE_CREDENTIALS, the engine reads the CA names
     // (ISSUER_LIST_EX) and asks `clientCertificate`, then goes on with a credential for the choice.
