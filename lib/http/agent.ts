@@ -3,6 +3,13 @@
 import { Agent, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect, type ConnectOptions } from '../tls/connect';
+import { canonical } from '../tls/credential-cache';
+
+// The options this package adds to node:tls's. https.Agent pools sockets by getName(), which knows
+// only node:tls's options: without these in the name, a request asking for another client
+// certificate, revocation mode or security level would be handed a pooled socket made with the
+// first one's.
+const ownOptions = ['certificate', 'clientCertificate', 'revocation', 'securityLevel', 'checkServerIdentity'] as const;
 
 export type SchannelAgentOptions = AgentOptions & Omit<ConnectOptions, keyof AgentOptions>;
 
@@ -12,6 +19,13 @@ export class SchannelAgent extends Agent {
   constructor(options: SchannelAgentOptions = {}) {
     super(options);
     this.#tlsOptions = options;
+  }
+
+  override getName(options?: any): string {
+    const name = super.getName(options);
+    if (options === null || typeof options !== 'object') return name;
+    const own = ownOptions.filter((key) => options[key] !== undefined).map((key) => `${key}=${canonical(options[key])}`);
+    return own.length === 0 ? name : `${name}:schannel:${own.join(';')}`;
   }
 
   // http.Agent calls createConnection(options, callback) and uses a socket it returns at once.

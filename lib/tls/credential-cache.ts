@@ -7,13 +7,22 @@ import { acquireCredentialsHandle, type AcquireCredentialsOptions, type Credenti
 const MAX_ENTRIES = 64;
 const cache = new Map<string, CredentialsHandle>();
 
+// Functions (a clientCertificate chooser, say) are told apart by identity.
+const functionIds = new WeakMap<object, number>();
+let nextFunctionId = 1;
+function functionId(fn: object): number {
+  let id = functionIds.get(fn);
+  if (id === undefined) functionIds.set(fn, (id = nextFunctionId++));
+  return id;
+}
+
 /**
  * Every option, nested ones included, in one stable text: keys sorted at each level, bytes as hex.
  * (JSON.stringify with a key list would not do: the list filters nested objects too, so
  * `certificate: { thumbprint }` of two different certificates gave the same key, and the second
  * connection presented the first one's certificate.)
  */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (value instanceof Uint8Array) return `bytes:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
   if (value instanceof ArrayBuffer) return `bytes:${Buffer.from(value).toString('hex')}`;
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -22,6 +31,7 @@ function canonical(value: unknown): string {
     return `{${entries.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `function#${functionId(value)}`;
   return value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
 }
 
