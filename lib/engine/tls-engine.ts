@@ -4,7 +4,7 @@
 // InitializeSecurityContext/AcceptSecurityContext remarks: continue-needed, SECBUFFER_EXTRA kept,
 // SECBUFFER_MISSING waited for, complete-needed via CompleteAuthToken, incomplete-credentials
 // surfaced, alert tokens sent; then record protection, post-handshake messages and close_notify.
-import { debuglog } from 'node:util';
+import { debuglog, format } from 'node:util';
 import {
   acceptSecurityContext,
   applicationProtocolsBuffer,
@@ -25,7 +25,7 @@ import {
 } from '../sspi';
 import { invalidArgType, invalidArgValue, SchannelError } from '../sspi/errors';
 import { CredentialsHandle } from '../sspi/handles';
-import { validateArray, validateBoolean, validateBufferLike, validateFunction, validateHostName, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
+import { validateArray, validateBoolean, validateBufferLike, validateFunction, validateHostName, validateInt32, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
 import { MAX_RECORD_LENGTH, readRecordHeader, RECORD_HEADER_LENGTH } from './records';
 
 const trace = debuglog('schannel');
@@ -71,12 +71,21 @@ export type EngineEvent =
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
+/** The most plaintext a TLS record carries (2^14), and the least OpenSSL lets a sender limit it to. */
+const MAX_FRAGMENT = 16384;
+const MIN_FRAGMENT = 512;
+
+/** node:tls's error for a renegotiation refused after disableRenegotiation(). */
+function renegotiationDisabled(): Error {
+  return Object.assign(new Error('TLS session renegotiation disabled for this socket'), { code: 'ERR_TLS_RENEGOTIATION_DISABLED' });
+}
+
 export class TlsEngine {
   readonly role: EngineRole;
   #state: EngineState = 'idle';
   #credential: CredentialsHandle;
   #context: SecurityContext | null = null;
-  readonly #targetName: string | null;
+  #targetName: string | null;
   readonly #contextReq: number;
   readonly #alpn: SecBufferInput | null;
   readonly #onIncompleteCredentials: EngineOptions['onIncompleteCredentials'];
@@ -93,6 +102,10 @@ export class TlsEngine {
   #sentCloseNotify = false;
   #receivedCloseNotify = false;
   #error: Error | null = null;
+  #maxFragment = MAX_FRAGMENT;
+  #renegotiationDisabled = false;
+  #lastFlight: 'local' | 'peer' | null = null;
+  #traceSink: ((line: string) => void) | null = null;
 
   constructor(options: EngineOptions) {
     validateObject(options, 'options');
@@ -140,6 +153,60 @@ export class TlsEngine {
   get bufferedCiphertext(): number {
     return this.#incomplete.length;
   }
+  /**
+   * Who sent the last flight of the latest handshake: 'local' when the call that completed it
+   * produced a token (this side's Finished went last), 'peer' when it completed on the peer's
+   * Finished; null before a handshake has completed. In TLS 1.2 the other side's Finished came
+   * first: the client's in a full handshake, the server's in a resumed one.
+   */
+  get lastFlight(): 'local' | 'peer' | null {
+    return this.#lastFlight;
+  }
+  /** The most plaintext per record (setMaxSendFragment; 16384 unless lowered). */
+  get maxSendFragment(): number {
+    return this.#maxFragment;
+  }
+
+  /**
+   * Limits the plaintext of each record written from now on (tls.TLSSocket#setMaxSendFragment):
+   * an integer of 512 to 16384 is applied and gives true; another integer is refused with false,
+   * as OpenSSL's SSL_set_max_send_fragment does; a non-integer is a Node argument error.
+   */
+  setMaxSendFragment(size: number): boolean {
+    validateInt32(size, 'size');
+    if (size < MIN_FRAGMENT || size > MAX_FRAGMENT) return false;
+    this.#maxFragment = size;
+    return true;
+  }
+
+  /**
+   * Refuses renegotiation from now on: a TLS 1.2 (or older) handshake started by the peer after the
+   * first one fails the engine with ERR_TLS_RENEGOTIATION_DISABLED, as node:tls does. TLS 1.3
+   * post-handshake messages (tickets, KeyUpdate) are not renegotiation and still pass.
+   */
+  disableRenegotiation(): void {
+    this.#renegotiationDisabled = true;
+  }
+
+  /**
+   * The server name for SNI, changed before the handshake has started (tls.TLSSocket#setServername).
+   * Returns whether it was applied: once the ClientHello is out, the name cannot change.
+   */
+  setTargetName(name: string | null): boolean {
+    if (name !== null) validateHostName(name, 'name');
+    if (this.role !== 'client' || this.#state !== 'idle') return false;
+    this.#targetName = name;
+    return true;
+  }
+
+  /**
+   * Sends the engine's trace lines (the ones NODE_DEBUG=schannel prints) to `sink` as well, or
+   * stops with null.
+   */
+  setTraceSink(sink: ((line: string) => void) | null): void {
+    if (sink !== null) validateFunction(sink, 'sink');
+    this.#traceSink = sink;
+  }
 
   /** Begins the handshake: a client produces its ClientHello; a server waits for one. */
   start(): void {
@@ -185,7 +252,7 @@ export class TlsEngine {
       applyControlToken(this.#context, 'shutdown');
       const result = this.#call(this.role === 'server' ? [{ type: SecBufferType.EMPTY }] : null);
       this.#queue(result.token);
-      trace('%s sent close_notify (%d bytes, %s)', this.role, result.token.length, result.statusName);
+      this.#trace('%s sent close_notify (%d bytes, %s)', this.role, result.token.length, result.statusName);
     } catch (error) {
       this.#fail(error as Error);
       return;
@@ -243,6 +310,17 @@ export class TlsEngine {
 
   // ---------------------------------------------------------------------------------------------
 
+  #trace(formatString: string, ...args: unknown[]): void {
+    trace(formatString, ...args);
+    if (this.#traceSink) {
+      try {
+        this.#traceSink(`schannel ${format(formatString, ...args)}`);
+      } catch {
+        // A failing sink must not break the connection.
+      }
+    }
+  }
+
   #process(): void {
     while (this.#incomplete.length > 0) {
       if (this.#state === 'handshaking') {
@@ -282,7 +360,7 @@ export class TlsEngine {
       return false;
     }
     if (result.context) this.#context = result.context;
-    trace('%s handshake %s token=%d extra=%s missing=%s', this.role, result.statusName, result.token.length,
+    this.#trace('%s handshake %s token=%d extra=%s missing=%s', this.role, result.statusName, result.token.length,
       result.extra?.length ?? '-', result.missing ?? '-');
     switch (result.status) {
       case SecStatus.SEC_E_INCOMPLETE_MESSAGE:
@@ -302,7 +380,10 @@ export class TlsEngine {
     this.#queue(result.token);
     if (token !== null) this.#incomplete = result.extra ?? EMPTY;
     const done = result.status === SecStatus.SEC_E_OK || result.status === SecStatus.SEC_I_COMPLETE_NEEDED;
-    if (done) this.#handshakeDone();
+    if (done) {
+      this.#lastFlight = result.token.length > 0 ? 'local' : 'peer';
+      this.#handshakeDone();
+    }
     return this.#incomplete.length > 0;
   }
 
@@ -363,7 +444,7 @@ export class TlsEngine {
     }
     this.#missing = null;
     if (result.closed) {
-      trace('%s received close_notify', this.role);
+      this.#trace('%s received close_notify', this.role);
       this.#receivedCloseNotify = true;
       this.#incomplete = EMPTY; // nothing after close_notify is application data
       this.#events.push({ type: 'peer-closed' });
@@ -371,7 +452,7 @@ export class TlsEngine {
       return false;
     }
     if (result.renegotiate) {
-      trace('%s post-handshake message (SEC_I_RENEGOTIATE, %d bytes)', this.role, result.postHandshake?.length ?? 0);
+      this.#trace('%s post-handshake message (SEC_I_RENEGOTIATE, %d bytes)', this.role, result.postHandshake?.length ?? 0);
       return this.#postHandshake(result.postHandshake ?? EMPTY);
     }
     return this.#incomplete.length > 0;
@@ -383,6 +464,11 @@ export class TlsEngine {
    * TLS 1.2 renegotiation there is none, and the handshake resumes on the records that follow.
    */
   #postHandshake(message: Buffer): boolean {
+    if (this.#renegotiationDisabled && this.#isRenegotiation(message)) {
+      this.#incomplete = EMPTY;
+      this.#fail(renegotiationDisabled());
+      return false;
+    }
     this.#renegotiating = true;
     this.#state = 'handshaking';
     const after = this.#incomplete;
@@ -391,6 +477,21 @@ export class TlsEngine {
     if ((this.#state as EngineState) === 'failed') return false;
     this.#incomplete = this.#incomplete.length > 0 ? Buffer.concat([this.#incomplete, after]) : after;
     return this.#incomplete.length > 0;
+  }
+
+  /**
+   * Whether SEC_I_RENEGOTIATE is a renegotiation (a new handshake on a TLS 1.2 or older session)
+   * rather than a TLS 1.3 post-handshake message. The protocol decides; should CONNECTION_INFO be
+   * unavailable, a TLS 1.3 post-handshake message is recognised by the data it carries.
+   */
+  #isRenegotiation(message: Buffer): boolean {
+    try {
+      const protocol = queryContextAttributes(this.#context!, 'CONNECTION_INFO').protocolName;
+      if (protocol !== null) return protocol !== 'TLSv1.3';
+    } catch {
+      // fall through
+    }
+    return message.length === 0;
   }
 
   /**
@@ -413,7 +514,16 @@ export class TlsEngine {
   #encrypt(data: Buffer): void {
     if (data.length === 0) return;
     try {
-      this.#queue(encryptMessage(this.#context!, data));
+      const max = this.#maxFragment;
+      if (max >= MAX_FRAGMENT || data.length <= max) {
+        // EncryptMessage splits at cbMaximumMessage (2^14) itself, in one native call.
+        this.#queue(encryptMessage(this.#context!, data));
+      } else {
+        // A lowered limit: one EncryptMessage call (one record) per fragment.
+        for (let offset = 0; offset < data.length; offset += max) {
+          this.#queue(encryptMessage(this.#context!, data.subarray(offset, offset + max)));
+        }
+      }
     } catch (error) {
       this.#fail(error as Error);
     }
@@ -425,7 +535,7 @@ export class TlsEngine {
 
   #fail(error: Error): void {
     if (this.#state === 'failed') return;
-    trace('%s failed: %s', this.role, error.message);
+    this.#trace('%s failed: %s', this.role, error.message);
     this.#state = 'failed';
     this.#error = error;
     this.#events.push({ type: 'error', error });

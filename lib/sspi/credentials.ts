@@ -6,7 +6,7 @@ import { failure } from './check';
 import { traceCall } from './trace';
 import { invalidArgValue, type SchannelError } from './errors';
 import { combineFlags, protocolsBetween, SchCredFlags, SecPkgCredUse, type TlsVersion } from './flags';
-import { adoptCredential, type CredentialsHandle } from './handles';
+import { adoptCredential, setCredentialIdentity, type CredentialsHandle } from './handles';
 import { validateArray, validateBufferLike, validateObject, validateOneOf, validateString, validateUint32 } from './validate';
 
 export type SchCredFlagName = keyof typeof SchCredFlags;
@@ -140,9 +140,19 @@ export function acquireCredentialsHandle(options: AcquireCredentialsOptions = {}
   if (result.status !== 0 || !result.credential) {
     throw failure(result.status, result.failedFunction ?? 'AcquireCredentialsHandleW');
   }
-  return adoptCredential(result.credential, {
+  const credential = adoptCredential(result.credential, {
     expiry: typeof result.expiry === 'number' ? new Date(result.expiry) : null,
     use,
     usedSchCredentials: result.usedSchCredentials === true,
   });
+  // Where the certificate came from, looked up only if a socket is asked for it (getCertificate()).
+  if (pfx !== undefined) {
+    setCredentialIdentity(credential, { source: { kind: 'pfx', pfx: Buffer.from(pfx), passphrase: options.passphrase ?? '' } });
+  } else if (lookup) {
+    const { location, store } = lookup.place;
+    const { find } = lookup.native;
+    const which = find.by === 1 ? { thumbprint: Buffer.from(find.sha1) } : { subject: find.text };
+    setCredentialIdentity(credential, { source: { kind: 'store', location, store, ...which } });
+  }
+  return credential;
 }

@@ -44,6 +44,33 @@ interface CredentialInfo {
   usedSchCredentials: boolean;
 }
 
+/**
+ * @internal Where a credential's own certificate came from, so that a socket can tell which
+ * certificate it presents (TLSSocket#getCertificate) where Schannel will not say
+ * (SECPKG_ATTR_LOCAL_CERT_CONTEXT is unsupported under Wine, and a client that was not asked for
+ * its certificate has none in its context). Kept by reference: every share() of a credential
+ * points at the same record, so the certificate is looked up once per credential.
+ */
+export interface CredentialIdentity {
+  readonly source:
+    | { readonly kind: 'pfx'; readonly pfx: Buffer; readonly passphrase: string }
+    | { readonly kind: 'store'; readonly location: 'CurrentUser' | 'LocalMachine'; readonly store: string; readonly thumbprint?: Buffer; readonly subject?: string };
+  /** The certificate's DER once looked up (null: it could not be read); undefined until then. */
+  resolved?: Buffer | null;
+}
+
+const credentialIdentities = new WeakMap<CredentialsHandle, CredentialIdentity>();
+
+/** @internal Records where `credential`'s certificate came from (acquireCredentialsHandle). */
+export function setCredentialIdentity(credential: CredentialsHandle, identity: CredentialIdentity): void {
+  credentialIdentities.set(credential, identity);
+}
+
+/** @internal Where `credential`'s certificate came from; undefined for a credential without one. */
+export function credentialIdentity(credential: CredentialsHandle): CredentialIdentity | undefined {
+  return credentialIdentities.get(credential);
+}
+
 export class CredentialsHandle implements Disposable {
   /** When Schannel says the credential expires (null: no expiry reported). */
   readonly expiry: Date | null;
@@ -73,7 +100,10 @@ export class CredentialsHandle implements Disposable {
   share(): CredentialsHandle {
     const shared = credentialOf(this).share();
     if (!shared) throw failure(0x80090301, 'share');
-    return adoptCredential(shared, { expiry: this.expiry, use: this.use, usedSchCredentials: this.usedSchCredentials });
+    const copy = adoptCredential(shared, { expiry: this.expiry, use: this.use, usedSchCredentials: this.usedSchCredentials });
+    const identity = credentialIdentities.get(this);
+    if (identity) credentialIdentities.set(copy, identity);
+    return copy;
   }
 
   /** Releases this reference; FreeCredentialsHandle runs once no context uses the credential. Idempotent. */

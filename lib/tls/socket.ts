@@ -8,10 +8,13 @@ import type { Socket } from 'node:net';
 import { debuglog } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { TlsEngine, type EngineEvent } from '../engine';
-import { queryContextAttributes, SchannelError, type CredentialsHandle, type TlsAlert } from '../sspi';
+import { AlgId, queryContextAttributes, SchannelError, type CredentialsHandle, type TlsAlert } from '../sspi';
+import { invalidArgType } from '../sspi/errors';
+import { validateFunction, validateObject, validateString, validateUint32 } from '../sspi/validate';
 import { peerCertificateObject } from '../certs/x509';
 import { verifyCertificateChain } from '../certs/verify';
 import { openSslCipherName } from './cipher-names';
+import { credentialCertificate } from './local-certificate';
 import { validateSocketOptions } from './socket-options';
 
 const trace = debuglog('schannel');
@@ -81,6 +84,41 @@ function alertFor(code: string | undefined): keyof typeof TlsAlert {
   }
 }
 
+/** tls.TLSSocket#getEphemeralKeyInfo's object: {} for none (and always on the server side). */
+export interface EphemeralKeyInfo {
+  type?: 'ECDH' | 'DH';
+  name?: string;
+  size?: number;
+}
+
+/**
+ * The ephemeral key of a client's key exchange, from CONNECTION_INFO: aiExch gives the kind and
+ * dwExchStrength the key's size in bits, from which the curve is named (CNG counts a curve25519
+ * key as 255 bits; OpenSSL, and so Node, as 253). A strength of 0 (Wine never fills it) leaves
+ * name and size out.
+ */
+function ephemeralKeyInfo(exchange: number, strength: number): EphemeralKeyInfo {
+  if (exchange === AlgId.ECDH_EPHEM || exchange === AlgId.ECDH) {
+    switch (strength) {
+      case 255: return { type: 'ECDH', name: 'X25519', size: 253 };
+      case 448: return { type: 'ECDH', name: 'X448', size: 448 };
+      case 256: return { type: 'ECDH', name: 'prime256v1', size: 256 };
+      case 384: return { type: 'ECDH', name: 'secp384r1', size: 384 };
+      case 521: return { type: 'ECDH', name: 'secp521r1', size: 521 };
+      default: return strength > 0 ? { type: 'ECDH', size: strength } : { type: 'ECDH' };
+    }
+  }
+  if (exchange === AlgId.DH_EPHEM) return strength > 0 ? { type: 'DH', size: strength } : { type: 'DH' };
+  return {}; // RSA key transport and the like: no ephemeral key, as in node:tls
+}
+
+/** A TLSSocket operation Schannel (or this binding of it) cannot perform. */
+function unsupported(operation: string, why: string): SchannelError {
+  return new SchannelError(`${operation} is not supported over Schannel: ${why}`, { code: 'ERR_SCHANNEL_UNSUPPORTED_OPERATION', operation });
+}
+
+const TLS_UNIQUE_PREFIX = Buffer.from('tls-unique:');
+
 function disconnectedError(role: 'client' | 'server'): Error {
   const error = new Error(
     role === 'client'
@@ -114,6 +152,14 @@ export class SchannelSocket extends Duplex {
   #heldBytes = 0;
   #verifiedChain: Buffer[] | null = null;
   #hadError = false;
+  /** The credential whose certificate this side presents (replaced when a client certificate is chosen late). */
+  #localCredential: CredentialsHandle;
+  /** LOCAL_CERT_CONTEXT's leaf once asked after the handshake (null: Schannel did not say). */
+  #localCertificate: Buffer | null | undefined;
+  /** CONNECTION_INFO's aiExch and dwExchStrength. */
+  #exchange: { algorithm: number; strength: number } | null = null;
+  /** UNIQUE_BINDINGS' payload (the first Finished of the handshake), once asked; null: none. */
+  #tlsUnique: Buffer | null | undefined;
 
   constructor(options: SchannelSocketOptions) {
     validateSocketOptions(options);
@@ -121,12 +167,18 @@ export class SchannelSocket extends Duplex {
     this.#options = options;
     this.#transport = options.transport;
     this.servername = options.servername ?? (options.role === 'client' ? false : null);
+    this.#localCredential = options.credential;
+    const chooser = options.onIncompleteCredentials;
     this.#engine = new TlsEngine({
       role: options.role,
       credential: options.credential, // the engine takes its own reference
       targetName: options.servername ?? null,
       alpnProtocols: options.ALPNProtocols,
-      onIncompleteCredentials: options.onIncompleteCredentials,
+      onIncompleteCredentials: chooser && ((issuers) => {
+        const chosen = chooser(issuers);
+        if (chosen) this.#localCredential = chosen; // the certificate getCertificate() then reports
+        return chosen;
+      }),
       contextReq: options.contextReq,
       mutableInput: true, // the transport's read buffers are fresh and ours alone
     });
@@ -170,6 +222,168 @@ export class SchannelSocket extends Duplex {
     return this.#peerChain && this.#peerChain.length > 0 ? new X509Certificate(this.#peerChain[0]) : undefined;
   }
 
+  /**
+   * This side's certificate in getPeerCertificate()'s shape (without issuerCertificate, as Node),
+   * `{}` when there is none, null once destroyed (node:tls's answers). After the handshake it is the
+   * certificate Schannel reports in SECPKG_ATTR_LOCAL_CERT_CONTEXT; where Schannel does not say
+   * (Wine; a client the server did not ask for one), the certificate of the credential the socket
+   * was given, as node:tls reports the configured certificate.
+   */
+  getCertificate(): any {
+    if (this.destroyed) return null;
+    const der = this.#ownCertificate();
+    return der ? peerCertificateObject([der], false) : {};
+  }
+
+  /** This side's certificate as an X509Certificate, or undefined (none, or destroyed), as node:tls. */
+  getX509Certificate(): X509Certificate | undefined {
+    if (this.destroyed) return undefined;
+    const der = this.#ownCertificate();
+    return der ? new X509Certificate(der) : undefined;
+  }
+
+  /**
+   * The Finished message this side sent, or undefined; null once destroyed. Schannel exposes only
+   * the tls-unique channel binding (SECPKG_ATTR_UNIQUE_BINDINGS, RFC 5929): the first Finished of
+   * the latest TLS 1.2 handshake. That is this side's when the peer sent the handshake's last
+   * flight (a client in a full handshake, a server in a resumed one); otherwise, and for TLS 1.3
+   * (where tls-unique is not defined), undefined.
+   */
+  getFinished(): Buffer | undefined | null {
+    if (this.destroyed) return null;
+    return this.#engine.lastFlight === 'peer' ? this.#firstFinished() : undefined;
+  }
+
+  /** The peer's Finished message, under the same terms as getFinished() (a server in a full handshake). */
+  getPeerFinished(): Buffer | undefined | null {
+    if (this.destroyed) return null;
+    return this.#engine.lastFlight === 'local' ? this.#firstFinished() : undefined;
+  }
+
+  /**
+   * RFC 5705 keying material: the arguments are checked as node:tls checks them, and before the
+   * session is secure it is node:tls's ERR_TLS_INVALID_STATE. Schannel exports keying material only
+   * through SECPKG_ATTR_KEYING_MATERIAL after SetContextAttributes(SECPKG_ATTR_KEYING_MATERIAL_INFO)
+   * during the handshake (Windows 10 and later), which this binding does not call: a secure socket
+   * throws a SchannelError ERR_SCHANNEL_UNSUPPORTED_OPERATION.
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Buffer | NodeJS.TypedArray | DataView): Buffer {
+    validateUint32(length, 'length', { positive: true });
+    validateString(label, 'label');
+    if (context !== undefined && !ArrayBuffer.isView(context)) throw invalidArgType('context', ['Buffer', 'TypedArray', 'DataView'], context);
+    if (!this.#secure || this.destroyed) {
+      throw Object.assign(new Error('TLS socket connection must be securely established'), { code: 'ERR_TLS_INVALID_STATE' });
+    }
+    throw unsupported('exportKeyingMaterial()',
+      'Schannel exports keying material only when SECPKG_ATTR_KEYING_MATERIAL_INFO is set during the handshake (SetContextAttributes), which this binding does not do');
+  }
+
+  /**
+   * node:tls's answer: {} on the server side and without an ephemeral key (RSA key transport);
+   * { type: 'ECDH', name, size } or { type: 'DH', size } on a client, from CONNECTION_INFO (see
+   * ephemeralKeyInfo: name and size only where Schannel gives the strength). Null once destroyed.
+   */
+  getEphemeralKeyInfo(): EphemeralKeyInfo | null {
+    if (this.destroyed) return null;
+    if (this.#options.role === 'server' || !this.#exchange) return {};
+    return ephemeralKeyInfo(this.#exchange.algorithm, this.#exchange.strength);
+  }
+
+  /** Schannel does not expose the signature algorithms both sides share: always [] (null once destroyed). */
+  getSharedSigalgs(): string[] | null {
+    return this.destroyed ? null : [];
+  }
+
+  /** Schannel keeps session tickets to itself: undefined (null once destroyed). */
+  getTLSTicket(): undefined | null {
+    return this.destroyed ? null : undefined;
+  }
+
+  /**
+   * Limits the plaintext of each TLS record this socket sends (node:tls's answers: true for an
+   * integer of 512 to 16384, false for another integer, an argument error otherwise). Records are
+   * cut at this size from the next write on. False once destroyed.
+   */
+  setMaxSendFragment(size: number): boolean {
+    const applied = this.#engine.setMaxSendFragment(size);
+    return applied && !this.destroyed;
+  }
+
+  /**
+   * From now on a renegotiation (a new handshake on a TLS 1.2 session) started by the peer
+   * destroys the socket with ERR_TLS_RENEGOTIATION_DISABLED. node:tls enforces this on the server
+   * side only (its client ignores the call); here it holds on both sides.
+   */
+  disableRenegotiation(): void {
+    this.#engine.disableRenegotiation();
+  }
+
+  /**
+   * node:tls's renegotiate(): the arguments are checked as node:tls checks them; a destroyed socket
+   * returns undefined and never calls back. This engine does not start renegotiations (Schannel
+   * renegotiates only when the peer asks), so it returns false and calls `callback` on the next
+   * tick with a SchannelError ERR_SCHANNEL_UNSUPPORTED_OPERATION, as node:tls does when the
+   * renegotiation cannot start (e.g. over TLS 1.3).
+   */
+  renegotiate(options: { rejectUnauthorized?: boolean; requestCert?: boolean }, callback?: (error: Error | null) => void): boolean | undefined {
+    validateObject(options, 'options');
+    if (callback !== undefined) validateFunction(callback, 'callback');
+    if (this.destroyed) return undefined;
+    if (callback) {
+      const error = unsupported('renegotiate()', 'this engine does not start a renegotiation (Schannel renegotiates only when the peer asks)');
+      process.nextTick(callback, error);
+    }
+    return false;
+  }
+
+  /**
+   * Writes this socket's trace to stderr: the engine's lines NODE_DEBUG=schannel prints (handshake
+   * steps, post-handshake messages, close_notify, failures); there is no OpenSSL message trace to
+   * give. Null once destroyed, as node:tls.
+   */
+  enableTrace(): undefined | null {
+    if (this.destroyed) return null;
+    this.#engine.setTraceSink((line) => process.stderr.write(`${line}\n`));
+    return undefined;
+  }
+
+  /**
+   * Sets the SNI name of a client before its handshake starts (as node:tls, the name the certificate
+   * is checked against does not change). Later it has no effect, as in node:tls once the ClientHello
+   * is out. A server-side socket throws ERR_TLS_SNI_FROM_SERVER.
+   */
+  setServername(name: string): void {
+    validateString(name, 'name');
+    if (this.#options.role === 'server') {
+      throw Object.assign(new Error('Cannot issue SNI from a TLS server-side socket'), { code: 'ERR_TLS_SNI_FROM_SERVER' });
+    }
+    if (!this.destroyed && this.#engine.setTargetName(name)) this.servername = name;
+  }
+
+  /**
+   * node:tls's setSession(): a session node:tls (OpenSSL) saved. Schannel resumes from its own
+   * cache (per credential) and cannot import one, so it is ignored after the type check, as
+   * node:tls ignores a session it cannot parse.
+   */
+  setSession(session: string | Buffer | NodeJS.TypedArray | DataView): void {
+    if (typeof session !== 'string' && !ArrayBuffer.isView(session)) {
+      throw Object.assign(new TypeError('Session must be a buffer'), { code: 'ERR_INVALID_ARG_TYPE' });
+    }
+  }
+
+  /**
+   * node:tls's setKeyCert(): a new certificate for this socket. Schannel binds the certificate to
+   * the credential the handshake started with, so a live socket throws a SchannelError
+   * ERR_SCHANNEL_UNSUPPORTED_OPERATION; give the certificate to connect()/createServer(), or use
+   * server.setSecureContext() for the connections that follow. Nothing happens once destroyed.
+   */
+  setKeyCert(context: object): void {
+    validateObject(context, 'options');
+    if (this.destroyed) return;
+    throw unsupported('setKeyCert()',
+      'Schannel binds the certificate to the credential the handshake starts with; pass it to connect() or createServer(), or use server.setSecureContext()');
+  }
+
   /** Ends the writable side, then destroys once it has finished (net.Socket#destroySoon). */
   destroySoon(): void {
     if (this.writable) this.end();
@@ -186,8 +400,9 @@ export class SchannelSocket extends Duplex {
     return this.#sessionReused;
   }
 
-  getSession(): undefined {
-    return undefined; // Schannel keeps its session cache itself.
+  getSession(): undefined | null {
+    // Schannel keeps its session cache itself (null once destroyed, as node:tls).
+    return this.destroyed ? null : undefined;
   }
 
   setTimeout(ms: number, callback?: () => void): this {
@@ -309,6 +524,36 @@ export class SchannelSocket extends Duplex {
 
   // --- plumbing --------------------------------------------------------------------------------
 
+  /** This side's certificate (DER): LOCAL_CERT_CONTEXT after the handshake, else the credential's. */
+  #ownCertificate(): Buffer | null {
+    if (this.#localCertificate === undefined && this.#handshakeFinished() && this.#engine.context) {
+      try {
+        this.#localCertificate = queryContextAttributes(this.#engine.context, 'LOCAL_CERT_CONTEXT')[0] ?? null;
+      } catch (error) {
+        trace('LOCAL_CERT_CONTEXT: %s', (error as Error).message); // SEC_E_UNSUPPORTED_FUNCTION under Wine
+        this.#localCertificate = null;
+      }
+    }
+    return this.#localCertificate ?? credentialCertificate(this.#localCredential);
+  }
+
+  /** tls-unique's payload: the first Finished of the latest TLS 1.2 (or older) handshake. */
+  #firstFinished(): Buffer | undefined {
+    const rank = this.#protocol ? protocolRank(this.#protocol) : -1;
+    if (rank < 0 || rank >= protocolRank('TLSv1.3') || !this.#handshakeFinished() || !this.#engine.context) return undefined;
+    if (this.#tlsUnique === undefined) {
+      try {
+        const data = queryContextAttributes(this.#engine.context, 'UNIQUE_BINDINGS').applicationData;
+        const prefixed = data.length > TLS_UNIQUE_PREFIX.length && data.subarray(0, TLS_UNIQUE_PREFIX.length).equals(TLS_UNIQUE_PREFIX);
+        this.#tlsUnique = prefixed ? Buffer.from(data.subarray(TLS_UNIQUE_PREFIX.length)) : null;
+      } catch (error) {
+        trace('UNIQUE_BINDINGS: %s', (error as Error).message);
+        this.#tlsUnique = null;
+      }
+    }
+    return this.#tlsUnique ? Buffer.from(this.#tlsUnique) : undefined;
+  }
+
   #wireTransport(): void {
     const transport = this.#transport;
     transport.on('data', (data: Buffer) => {
@@ -402,6 +647,11 @@ export class SchannelSocket extends Duplex {
       case 'incomplete-credentials':
         trace('server asked for a client certificate (%d issuers)', event.issuers.length);
         break;
+      case 'renegotiated':
+        // A new handshake: its Finished messages and this side's certificate are read anew.
+        this.#tlsUnique = undefined;
+        this.#localCertificate = undefined;
+        break;
       case 'error':
         this.destroy(event.error);
         break;
@@ -463,6 +713,7 @@ export class SchannelSocket extends Duplex {
     };
     this.#peerChain = attempt(() => queryContextAttributes(context, 'REMOTE_CERT_CONTEXT'));
     const connection = attempt(() => queryContextAttributes(context, 'CONNECTION_INFO'));
+    this.#exchange = connection ? { algorithm: connection.exchange, strength: connection.exchangeStrength } : null;
     const cipher = attempt(() => queryContextAttributes(context, 'CIPHER_INFO'));
     this.#protocol = connection?.protocolName ?? cipher?.protocolName ?? null;
     if (cipher) {

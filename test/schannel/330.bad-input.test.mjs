@@ -349,6 +349,32 @@ const table = {
       ['ca: \'PEM\' (not a list)', (fx) => new schannel.SchannelSocket({ transport: new PassThrough(), credential: fx.credential, role: 'client', ca: 'PEM' }), TYPE],
       ['revocation: \'sometimes\'', (fx) => new schannel.SchannelSocket({ transport: new PassThrough(), credential: fx.credential, role: 'client', revocation: 'sometimes' }), VALUE],
       ['checkServerIdentity: 5', (fx) => new schannel.SchannelSocket({ transport: new PassThrough(), credential: fx.credential, role: 'client', checkServerIdentity: 5 }), TYPE],
+      // tls.TLSSocket's methods with node:tls's argument errors, on a socket whose handshake has not
+      // started (destroyed after the call).
+      ...((on) => [
+        ['setMaxSendFragment(\'512\')', (fx) => on(fx, (s) => s.setMaxSendFragment('512')), TYPE],
+        ['setMaxSendFragment(1.5)', (fx) => on(fx, (s) => s.setMaxSendFragment(1.5)), RANGE],
+        ['setMaxSendFragment(2 ** 31)', (fx) => on(fx, (s) => s.setMaxSendFragment(2 ** 31)), RANGE],
+        ['setMaxSendFragment(511) (false, as node:tls)', (fx) => on(fx, (s) => s.setMaxSendFragment(511)), OK],
+        ['exportKeyingMaterial(0, \'label\')', (fx) => on(fx, (s) => s.exportKeyingMaterial(0, 'label')), RANGE],
+        ['exportKeyingMaterial(\'16\', \'label\')', (fx) => on(fx, (s) => s.exportKeyingMaterial('16', 'label')), TYPE],
+        ['exportKeyingMaterial(16, 5)', (fx) => on(fx, (s) => s.exportKeyingMaterial(16, 5)), TYPE],
+        ['exportKeyingMaterial(16, \'label\', \'context\')', (fx) => on(fx, (s) => s.exportKeyingMaterial(16, 'label', 'context')), TYPE],
+        ['exportKeyingMaterial(16, \'label\') before the handshake', (fx) => on(fx, (s) => s.exportKeyingMaterial(16, 'label')), code('Error', 'ERR_TLS_INVALID_STATE')],
+        ['renegotiate(null)', (fx) => on(fx, (s) => s.renegotiate(null)), TYPE],
+        ['renegotiate({}, 5)', (fx) => on(fx, (s) => s.renegotiate({}, 5)), TYPE],
+        ['setServername(5)', (fx) => on(fx, (s) => s.setServername(5)), TYPE],
+        ['setSession(5)', (fx) => on(fx, (s) => s.setSession(5)), TYPE],
+        ['setKeyCert(5)', (fx) => on(fx, (s) => s.setKeyCert(5)), TYPE],
+        ['setKeyCert({}) (Schannel cannot)', (fx) => on(fx, (s) => s.setKeyCert({})), sch('ERR_SCHANNEL_UNSUPPORTED_OPERATION')],
+      ])((fx, call) => {
+        const socket = new schannel.SchannelSocket({ transport: new PassThrough(), credential: fx.credential, role: 'client' });
+        try {
+          return call(socket);
+        } finally {
+          socket.destroy();
+        }
+      }),
     ],
   },
   SchannelAgent: {
