@@ -4,7 +4,19 @@ import { native, isSupported, unsupportedReason, type NativeDebugStats } from '.
 export * from './sspi';
 export { isSupported, unsupportedReason };
 export { TlsEngine, runHandshake, type EngineOptions, type EngineEvent, type EngineState, type HandshakeTransport } from './engine';
-export { connect, createServer, SchannelServer, SchannelSocket, clearCredentialCache, type ConnectOptions, type ServerOptions } from './tls';
+export {
+  connect,
+  createServer,
+  createSecureContext,
+  SchannelServer,
+  SchannelSocket,
+  clearCredentialCache,
+  type ConnectOptions,
+  type ServerOptions,
+  type SchannelSecureContext,
+  type ServerIdentityOptions,
+  type SNIContext,
+} from './tls';
 export * from './certs';
 export * from './certstore';
 export { SchannelAgent, createFetchDispatcher, type SchannelAgentOptions, type FetchDispatcherOptions } from './http';

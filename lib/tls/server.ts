@@ -1,32 +1,37 @@
 // createServer(): tls.createServer with Schannel underneath. A net.Server whose connections become
 // SchannelSockets in the server role; 'secureConnection' after the handshake (and, with
 // requestCert, after the client's chain is validated), 'tlsClientError' for a client that fails,
-// and a bad client never takes the server down.
+// and a bad client never takes the server down. With SNICallback or addContext(), the ClientHello
+// is read first (client-hello.ts) to choose the certificate before Schannel sees it.
 import { Server as NetServer, type Socket } from 'node:net';
-import { DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from 'node:tls';
-import type { StoreOptions } from '../certstore';
-import { AscReq, CredentialsHandle, SchCredFlags, type TlsVersion } from '../sspi';
+import { DEFAULT_MIN_VERSION } from 'node:tls';
+import { AscReq, type CredentialsHandle, type TlsVersion } from '../sspi';
 import { invalidArgType, invalidArgValue } from '../sspi/errors';
-import { validateArray, validateBoolean, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
+import { validateArray, validateBoolean, validateFunction, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
 import { requestedSecurityLevel } from '../certs/strength';
 import { caCertificates } from '../certs/verify';
-import { cachedCredential } from './credential-cache';
-import { identityFromPem } from './pem-identity';
 import { DEFAULT_SERVER_REQ } from '../engine';
+import { parseClientHello } from './client-hello';
+import {
+  acquireServerCredential,
+  createSecureContext,
+  secureContextCredential,
+  type SchannelSecureContext,
+  type ServerIdentityOptions,
+} from './secure-context';
 import { SchannelSocket } from './socket';
 
-export interface ServerOptions {
-  /** The server certificate and key as PKCS#12... */
-  pfx?: Buffer | Uint8Array;
-  /** ...or as PEM (the certificate first, then its chain), as node:tls takes them. */
-  key?: string | Buffer | readonly (string | Buffer)[];
-  cert?: string | Buffer | readonly (string | Buffer)[];
-  /** The passphrase of `pfx`, or of an encrypted `key`. */
-  passphrase?: string;
-  /** The server certificate from a Windows store, with its private key (which may be non-exportable). */
-  certificate?: StoreOptions & { thumbprint?: string | Uint8Array; subject?: string };
-  /** A ready credential. */
-  credential?: CredentialsHandle;
+/** What SNICallback hands back: a context, identity options, or nothing for the default certificate. */
+export type SNIContext = SchannelSecureContext | ServerIdentityOptions | null | undefined;
+
+export interface ServerOptions extends ServerIdentityOptions {
+  /**
+   * Chooses the certificate for the host name a client asks for (SNI), as node:tls's: call back with
+   * a context from createSecureContext(), identity options, or null for the default certificate; an
+   * error fails the connection ('tlsClientError'). Not called when the client sends no name.
+   * Without it, the contexts of addContext() are consulted.
+   */
+  SNICallback?: (servername: string, callback: (error: Error | null, context?: SNIContext) => void) => void;
   /** Protocols in the server's order of preference. */
   ALPNProtocols?: readonly string[];
   /** Ask clients for a certificate. */
@@ -35,8 +40,6 @@ export interface ServerOptions {
   rejectUnauthorized?: boolean;
   /** Roots for client certificates (PEM or DER); they replace the system roots. */
   ca?: string | Buffer | readonly (string | Buffer)[];
-  minVersion?: TlsVersion;
-  maxVersion?: TlsVersion;
   /** Milliseconds a client has to finish the handshake (default 120000, as node:tls). */
   handshakeTimeout?: number;
   revocation?: 'strict' | 'best-effort' | 'off';
@@ -53,6 +56,26 @@ function handshakeTimeoutError(): Error {
   return Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
 }
 
+/** The error a server-side SchannelSocket gives for a client that leaves during the handshake. */
+function disconnectedError(): Error {
+  return Object.assign(new Error('Socket closed before the TLS handshake completed'), { code: 'ECONNRESET' });
+}
+
+/** Node's error for an SNICallback that calls back twice. */
+function multipleCallbackError(): Error {
+  return Object.assign(new Error('Callback called multiple times'), { code: 'ERR_MULTIPLE_CALLBACK' });
+}
+
+/**
+ * server.addContext's pattern, as node:tls makes it: `*` stands for any run of characters
+ * within one label ('*.example.test' matches 'a.example.test', not 'a.b.example.test'). Host names
+ * are compared in lower case (the name read from the ClientHello is lowered too).
+ */
+function hostPattern(hostname: string): RegExp {
+  const escaped = hostname.toLowerCase().replace(/[.+?^${}()|[\]\\-]/g, '\\$&').replaceAll('*', '[^.]*');
+  return new RegExp(`^${escaped}$`);
+}
+
 /** The net.Server options, once `options` is known to be an object. */
 function netServerOptions(options: ServerOptions): { allowHalfOpen?: boolean; pauseOnConnect?: boolean } {
   validateObject(options, 'options');
@@ -65,8 +88,11 @@ export class SchannelServer extends NetServer {
   #securityLevel: number | undefined;
   /** `ca` as DER certificates, parsed once. */
   #ca: Buffer[] | undefined;
-  /** Set when #credential is this server's own share of a caller's credential, released on close. */
+  /** Whether #credential is still this server's to release (until close). */
   #ownsCredential = false;
+  readonly #sniCallback: ServerOptions['SNICallback'];
+  /** addContext()'s entries, in the order they were added (the last match wins). */
+  readonly #contexts: [RegExp, SchannelSecureContext][] = [];
 
   constructor(options: ServerOptions = {}, secureConnectionListener?: (socket: SchannelSocket) => void) {
     super(netServerOptions(options));
@@ -80,6 +106,9 @@ export class SchannelServer extends NetServer {
         if (p.length === 0 || p.length > 255) throw invalidArgValue(`options.ALPNProtocols[${i}]`, p, 'must be 1 to 255 bytes');
       });
     }
+    // As node:tls: only a truthy SNICallback is checked (and used).
+    if (options.SNICallback) validateFunction(options.SNICallback, 'options.SNICallback');
+    this.#sniCallback = options.SNICallback || undefined;
     if (options.revocation !== undefined) validateOneOf(options.revocation, 'options.revocation', ['strict', 'best-effort', 'off'] as const);
     this.#securityLevel = requestedSecurityLevel(options);
     if (options.ca !== undefined) {
@@ -95,11 +124,13 @@ export class SchannelServer extends NetServer {
     this.on('close', () => this.#releaseCredential());
   }
 
-  #useCredential(options: ServerOptions): void {
-    const next = this.#acquire(options);
+  #useCredential(options: ServerIdentityOptions): void {
+    const { credential, owned } = acquireServerCredential(options);
     this.#releaseCredential();
-    this.#credential = next;
-    this.#ownsCredential = options.credential !== undefined;
+    // Always a reference of the server's own: a cached credential could otherwise be evicted from
+    // the 64-entry cache, and disposed, while the server still hands it to new connections.
+    this.#credential = owned ? credential : credential.share();
+    this.#ownsCredential = true;
   }
 
   #releaseCredential(): void {
@@ -107,28 +138,8 @@ export class SchannelServer extends NetServer {
     this.#ownsCredential = false;
   }
 
-  #acquire(options: ServerOptions): CredentialsHandle {
-    if (options.credential === undefined && !options.pfx && !options.certificate && options.key === undefined && options.cert === undefined) {
-      throw invalidArgType('options.pfx', ['Buffer', 'Uint8Array'], options.pfx);
-    }
-    if (options.credential !== undefined) {
-      if (!(options.credential instanceof CredentialsHandle)) throw invalidArgType('options.credential', 'CredentialsHandle', options.credential);
-      // A share of its own: the caller may dispose theirs. A disposed one is SEC_E_INVALID_HANDLE now,
-      // not on every connection later.
-      return options.credential.share();
-    }
-    const fromPem = identityFromPem(options);
-    return cachedCredential({
-      use: 'inbound',
-      flags: SchCredFlags.USE_STRONG_CRYPTO,
-      minVersion: options.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion),
-      maxVersion: options.maxVersion ?? (DEFAULT_MAX_VERSION as TlsVersion),
-      ...(fromPem ? { pfx: fromPem, passphrase: '' } : options.certificate ? { certificate: options.certificate } : { pfx: options.pfx, passphrase: options.passphrase }),
-    });
-  }
-
   /** Replaces the certificate for new connections (tls.Server#setSecureContext's role). */
-  setSecureContext(options: Pick<ServerOptions, 'pfx' | 'key' | 'cert' | 'passphrase' | 'certificate' | 'credential' | 'minVersion' | 'maxVersion'>): void {
+  setSecureContext(options: ServerIdentityOptions): void {
     validateObject(options, 'options');
     // The new identity replaces the old one whole (a credential or key given before must not win
     // over a pfx given now); only the protocol range carries over when not given again.
@@ -136,11 +147,170 @@ export class SchannelServer extends NetServer {
     this.#useCredential({ minVersion, maxVersion, ...options });
   }
 
+  /**
+   * Adds a certificate for a host name or a wildcard ('*.example.test'), chosen for clients that
+   * ask for a matching name (SNI) when there is no SNICallback; the last added match wins.
+   * `context`: a createSecureContext() result, or the identity options it takes.
+   */
+  addContext(hostname: string, context: SchannelSecureContext | ServerIdentityOptions): void {
+    validateString(hostname, 'hostname');
+    if (hostname.length === 0) {
+      throw Object.assign(new Error('"servername" is required parameter for Server.addContext'), { code: 'ERR_TLS_REQUIRED_SERVER_NAME' });
+    }
+    if (/[^\x21-\x7e]/.test(hostname)) {
+      throw invalidArgValue('hostname', hostname, 'must be an ASCII host name or wildcard (an IDN in its xn-- form)');
+    }
+    const secureContext = secureContextCredential(context) ? (context as SchannelSecureContext) : createSecureContext(this.#identity(context, 'context'));
+    this.#contexts.push([hostPattern(hostname), secureContext]);
+  }
+
+  /** Identity options given to addContext() or SNICallback: the server's protocol range unless they name their own. */
+  #identity(value: unknown, name: string): ServerIdentityOptions {
+    validateObject(value, name);
+    // A node:tls SecureContext holds an OpenSSL SSL_CTX, which Schannel cannot use.
+    if (value.constructor?.name === 'SecureContext' && 'context' in value) throw invalidArgType(name, ['SchannelSecureContext', 'Object'], value);
+    const { minVersion, maxVersion } = this.#options;
+    return { minVersion, maxVersion, ...(value as ServerIdentityOptions) };
+  }
+
+  /** node:tls's default SNICallback: the last addContext() entry that matches, else the default certificate. */
+  #fromContexts(servername: string, callback: (error: Error | null, context?: SNIContext) => void): void {
+    for (let i = this.#contexts.length - 1; i >= 0; i--) {
+      const [pattern, context] = this.#contexts[i];
+      if (pattern.test(servername)) return callback(null, context);
+    }
+    callback(null, undefined);
+  }
+
+  /** The credential for what SNICallback chose; `owned`: a share to dispose once the socket has its own. */
+  #credentialFor(context: unknown): { credential: CredentialsHandle; owned: boolean } {
+    if (context === null || context === undefined) return { credential: this.#credential, owned: false };
+    const held = secureContextCredential(context);
+    if (held) return { credential: held, owned: false };
+    return acquireServerCredential(this.#identity(context, 'context'));
+  }
+
   #accept(transport: Socket): void {
+    if (this.#sniCallback === undefined && this.#contexts.length === 0) {
+      this.#secure(transport, this.#credential, this.#options.handshakeTimeout ?? 120_000);
+      return;
+    }
+    this.#acceptWithSni(transport);
+  }
+
+  /**
+   * SNI: AcceptSecurityContext takes its credential at the first call, so the ClientHello is read
+   * first, the certificate chosen for the name in it, and the bytes put back for Schannel. The
+   * handshake timeout covers the wait for the hello and for SNICallback too.
+   */
+  #acceptWithSni(transport: Socket): void {
+    const timeout = this.#options.handshakeTimeout ?? 120_000;
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let needed = 1;
+    let done = false; // the connection has its SchannelSocket (or has failed)
+    let socket: SchannelSocket | null = null;
+    const timer = timeout > 0 ? setTimeout(() => fail(handshakeTimeoutError()), timeout) : null;
+    timer?.unref();
+    const onClose = () => fail(disconnectedError());
+    const stop = () => {
+      done = true;
+      if (timer) clearTimeout(timer);
+      transport.removeListener('data', onData);
+      transport.removeListener('error', fail);
+      transport.removeListener('end', onClose);
+      transport.removeListener('close', onClose);
+    };
+    // A failure before the certificate is chosen: a socket with the default one, destroyed with
+    // the error, so 'tlsClientError' comes with a SchannelSocket as always.
+    const fail = (error: unknown): void => {
+      if (done) return;
+      stop();
+      try {
+        socket = this.#secure(transport, this.#credential, 0);
+      } catch {
+        // The default credential itself is unusable: no socket to report with, only the transport.
+        transport.destroy();
+        this.emit('tlsClientError', error, transport);
+        return;
+      }
+      socket.destroy(error as Error);
+    };
+    const proceed = (data: Buffer, credential: CredentialsHandle, servername: string | null) => {
+      const left = timeout > 0 ? Math.max(1, timeout - (performance.now() - started)) : 0;
+      let made: SchannelSocket;
+      try {
+        made = this.#secure(transport, credential, left); // wired to the transport, which stays paused
+      } catch (error) {
+        return fail(error); // a disposed credential in the chosen context, say
+      }
+      stop();
+      socket = made;
+      if (servername !== null) made.servername = servername;
+      transport.unshift(data);
+      transport.resume();
+    };
+    const choose = (data: Buffer, servername: string | null) => {
+      if (servername === null) return proceed(data, this.#credential, null);
+      const sniCallback = this.#sniCallback ?? ((name: string, callback: (error: Error | null, context?: SNIContext) => void) => this.#fromContexts(name, callback));
+      let calls = 0;
+      const callback = (error: Error | null, context?: SNIContext) => {
+        if (++calls > 1) {
+          if (socket && !socket.destroyed) socket.destroy(multipleCallbackError());
+          else fail(multipleCallbackError());
+          return;
+        }
+        if (done) return; // timed out, or the client left meanwhile
+        if (error) return fail(error);
+        let chosen: { credential: CredentialsHandle; owned: boolean };
+        try {
+          chosen = this.#credentialFor(context);
+        } catch (failure) {
+          return fail(failure);
+        }
+        try {
+          proceed(data, chosen.credential, servername);
+        } finally {
+          if (chosen.owned) chosen.credential.dispose(); // the socket's engine holds its own reference
+        }
+      };
+      try {
+        sniCallback(servername, callback);
+      } catch (error) {
+        // node:tls would take the process down; here only this connection fails.
+        if (!done) fail(error);
+        else if (socket && !socket.destroyed) socket.destroy(error as Error);
+      }
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received < needed) return;
+      const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+      chunks.length = 0;
+      chunks.push(data);
+      const hello = parseClientHello(data);
+      if (!hello.complete) {
+        needed = hello.needed;
+        return;
+      }
+      transport.removeListener('data', onData);
+      transport.pause();
+      choose(data, hello.servername);
+    };
+    transport.on('data', onData);
+    transport.on('error', fail);
+    transport.on('end', onClose);
+    transport.on('close', onClose);
+  }
+
+  /** The server-side SchannelSocket for a connection, with the handshake timer and the server's events. */
+  #secure(transport: Socket, credential: CredentialsHandle, timeout: number): SchannelSocket {
     const options = this.#options;
     const socket = new SchannelSocket({
       transport,
-      credential: this.#credential,
+      credential,
       role: 'server',
       ALPNProtocols: options.ALPNProtocols,
       contextReq: options.requestCert ? DEFAULT_SERVER_REQ | AscReq.MUTUAL_AUTH : DEFAULT_SERVER_REQ,
@@ -152,7 +322,6 @@ export class SchannelServer extends NetServer {
       allowHalfOpen: options.allowHalfOpen,
       minVersion: options.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion),
     });
-    const timeout = options.handshakeTimeout ?? 120_000;
     const timer = timeout > 0 ? setTimeout(() => socket.destroy(handshakeTimeoutError()), timeout) : null;
     timer?.unref();
     let secured = false;
@@ -167,6 +336,7 @@ export class SchannelServer extends NetServer {
       socket.removeListener('error', onError);
       this.emit('secureConnection', socket);
     });
+    return socket;
   }
 }
 

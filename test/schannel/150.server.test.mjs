@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { isWine, NET_TIMEOUT, opensslUnavailable, startOpenSslClient, stopAllPeers, testPki, writePem } from '../support/peers.mjs';
+import { captureClientHello, isWine, NET_TIMEOUT, opensslUnavailable, startOpenSslClient, stopAllPeers, testPki, writePem } from '../support/peers.mjs';
 
 const require = createRequire(import.meta.url);
 const schannel = require('../..');
@@ -117,19 +117,6 @@ function roundTrip(socket, data) {
 }
 
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
-
-/** The first ClientHello node.exe's tls sends (TLS 1.2 only), captured by a plain TCP listener. */
-async function captureClientHello() {
-  const listener = net.createServer();
-  await listen(listener);
-  const hello = new Promise((resolve) => listener.once('connection', (s) => s.once('data', (d) => { resolve(d); s.destroy(); })));
-  const client = tls.connect({ port: listener.address().port, host: '127.0.0.1', servername: 'localhost', maxVersion: 'TLSv1.2' });
-  client.on('error', () => {});
-  const bytes = await hello;
-  client.destroy();
-  listener.close();
-  return bytes;
-}
 
 // ------------------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import tls from 'node:tls';
 import { after, describe, it } from 'node:test';
-import { testPki } from '../support/peers.mjs';
+import { captureClientHello, testPki } from '../support/peers.mjs';
 
 const require = createRequire(import.meta.url);
 const schannel = require('../..');
@@ -34,19 +34,6 @@ function listen(server) {
       resolve(server.address().port);
     });
   });
-}
-
-/** The ClientHello node.exe's tls sends, captured by a plain TCP listener. */
-async function captureClientHello() {
-  const listener = net.createServer();
-  const port = await listen(listener);
-  const hello = new Promise((resolve) => listener.once('connection', (s) => s.once('data', (d) => { resolve(d); s.destroy(); })));
-  const client = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', maxVersion: 'TLSv1.2' });
-  client.on('error', () => {});
-  const bytes = await hello;
-  client.destroy();
-  listener.close();
-  return bytes;
 }
 
 /** A well-behaved client: its own random payload, echoed back whole. Resolves with a verdict. */

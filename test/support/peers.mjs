@@ -252,6 +252,23 @@ export async function startNodeTlsServer(options = {}, onConnection = (socket) =
   return handle;
 }
 
+/**
+ * The first bytes node's tls.connect sends (its ClientHello), captured by a plain TCP listener on
+ * 127.0.0.1; `options` go to tls.connect (default: servername 'localhost', TLS 1.2 only).
+ */
+export async function captureClientHello(options = {}) {
+  const net = await import('node:net');
+  const listener = net.createServer();
+  await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const hello = new Promise((resolve) => listener.once('connection', (s) => s.once('data', (d) => { resolve(d); s.destroy(); })));
+  const client = tls.connect({ port: listener.address().port, host: '127.0.0.1', servername: 'localhost', maxVersion: 'TLSv1.2', ...options });
+  client.on('error', () => {});
+  const bytes = await hello;
+  client.destroy();
+  listener.close();
+  return bytes;
+}
+
 /** Stops every peer this process started and has not stopped yet (for `after` hooks). */
 export async function stopAllPeers() {
   await Promise.allSettled([...live].map((h) => h.stop()));
