@@ -6,8 +6,8 @@
 import { Server as NetServer, type Socket } from 'node:net';
 import { DEFAULT_MIN_VERSION } from 'node:tls';
 import { AscReq, type CredentialsHandle, type TlsVersion } from '../sspi';
-import { invalidArgType, invalidArgValue } from '../sspi/errors';
-import { validateArray, validateBoolean, validateFunction, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
+import { invalidArgType, invalidArgValue, invalidArgValueRange } from '../sspi/errors';
+import { validateArray, validateBoolean, validateBufferLike, validateFunction, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
 import { requestedSecurityLevel } from '../certs/strength';
 import { caCertificates } from '../certs/verify';
 import { DEFAULT_SERVER_REQ } from '../engine';
@@ -19,7 +19,7 @@ import {
   type SchannelSecureContext,
   type ServerIdentityOptions,
 } from './secure-context';
-import { SchannelSocket } from './socket';
+import { SchannelSocket, unsupported } from './socket';
 
 /** What SNICallback hands back: a context, identity options, or nothing for the default certificate. */
 export type SNIContext = SchannelSecureContext | ServerIdentityOptions | null | undefined;
@@ -145,6 +145,22 @@ export class SchannelServer extends NetServer {
     // over a pfx given now); only the protocol range carries over when not given again.
     const { minVersion, maxVersion } = this.#options;
     this.#useCredential({ minVersion, maxVersion, ...options });
+  }
+
+  /**
+   * tls.Server#getTicketKeys: Schannel makes and rotates its session-ticket keys itself and does not
+   * hand them out, so this is ERR_SCHANNEL_UNSUPPORTED_OPERATION rather than keys that would not be
+   * the ones in use.
+   */
+  getTicketKeys(): Buffer {
+    throw unsupported('getTicketKeys', 'Schannel makes and rotates its session-ticket keys itself and does not hand them out');
+  }
+
+  /** tls.Server#setTicketKeys: the argument is checked as node:tls checks it (48 bytes), then refused likewise. */
+  setTicketKeys(keys: Buffer): void {
+    const bytes = validateBufferLike(keys, 'keys');
+    if (bytes.length !== 48) throw invalidArgValueRange('keys', keys, 'must be 48 bytes (session ticket keys)');
+    throw unsupported('setTicketKeys', 'Schannel makes and rotates its session-ticket keys itself; they cannot be set through SSPI here');
   }
 
   /**

@@ -112,8 +112,8 @@ function ephemeralKeyInfo(exchange: number, strength: number): EphemeralKeyInfo 
   return {}; // RSA key transport and the like: no ephemeral key, as in node:tls
 }
 
-/** A TLSSocket operation Schannel (or this binding of it) cannot perform. */
-function unsupported(operation: string, why: string): SchannelError {
+/** A TLSSocket or tls.Server operation Schannel (or this binding of it) cannot perform. */
+export function unsupported(operation: string, why: string): SchannelError {
   return new SchannelError(`${operation} is not supported over Schannel: ${why}`, { code: 'ERR_SCHANNEL_UNSUPPORTED_OPERATION', operation });
 }
 

@@ -584,3 +584,12 @@ describe('createServer: the certificate from a Windows store, or a credential of
     assert.equal(now, before, 'FreeCredentialsHandle ran once the server and its connections were gone');
   });
 });
+
+describe('createServer: the tls.Server surface', () => {
+  it('every public method of tls.Server exists on SchannelServer', () => {
+    // setOptions is node's internal helper for its constructor (undocumented).
+    const methods = Object.getOwnPropertyNames(tls.Server.prototype).filter((name) => name !== 'constructor' && name !== 'setOptions' && !name.startsWith('_'));
+    const missing = methods.filter((name) => typeof schannel.SchannelServer.prototype[name] !== 'function');
+    assert.deepEqual(missing, [], `tls.Server has ${methods.join(', ')}`);
+  });
+});
