@@ -208,7 +208,8 @@ export class SchannelServer extends NetServer {
 
   #accept(transport: Socket): void {
     if (this.#sniCallback === undefined && this.#contexts.length === 0) {
-      this.#secure(transport, this.#credential, this.#options.handshakeTimeout ?? 120_000);
+      const socket = this.#secure(transport, this.#credential, this.#options.handshakeTimeout ?? 120_000);
+      watchServername(transport, socket);
       return;
     }
     this.#acceptWithSni(transport);
@@ -263,7 +264,7 @@ export class SchannelServer extends NetServer {
       }
       stop();
       socket = made;
-      if (servername !== null) made.servername = servername;
+      made.servername = servername ?? false; // node:tls: the name the client sent, or false
       transport.unshift(data);
       transport.resume();
     };
@@ -354,6 +355,29 @@ export class SchannelServer extends NetServer {
     });
     return socket;
   }
+}
+
+/**
+ * Sets the server-side socket's `servername` to the name in the client's ClientHello (false
+ * without one), as node:tls does, on the path where no certificate is chosen by name. Schannel
+ * does not tell a server the SNI name, so the bytes are read alongside (nothing is held back) and
+ * the listener goes once the parser has decided.
+ */
+function watchServername(transport: Socket, socket: SchannelSocket): void {
+  let seen: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const result = parseClientHello(seen);
+    if (!result.complete) return;
+    stop();
+    if (socket.servername === null) socket.servername = result.servername ?? false;
+  };
+  const stop = () => {
+    transport.removeListener('data', onData);
+    socket.removeListener('close', stop);
+  };
+  transport.on('data', onData);
+  socket.once('close', stop);
 }
 
 /** tls.createServer over Schannel. */

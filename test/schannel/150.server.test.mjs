@@ -593,3 +593,18 @@ describe('createServer: the tls.Server surface', () => {
     assert.deepEqual(missing, [], `tls.Server has ${methods.join(', ')}`);
   });
 });
+
+describe('createServer: the server-side socket\'s servername, as node:tls', () => {
+  after(closeAll);
+
+  it('is the name the client sent (SNI), or false without one', { timeout: NET_TIMEOUT }, async () => {
+    const server = await startServer();
+    for (const [servername, expected] of [['localhost', 'localhost'], [undefined, false]]) {
+      const secured = once(server, 'secureConnection');
+      const client = await nodeClient(server.address().port, { servername });
+      const [peer] = await secured;
+      assert.equal(peer.servername, expected, `client servername ${servername}`);
+      client.destroy();
+    }
+  });
+});
