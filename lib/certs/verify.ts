@@ -164,7 +164,8 @@ export function trustInfoNames(infoStatus: number): string[] {
 // Arguments
 
 const roles: readonly VerifyRole[] = ['server', 'client'];
-const revocationModes: readonly RevocationMode[] = ['best-effort', 'strict', 'off'];
+/** Every `revocation` value, for every place that takes the option. */
+export const revocationModes: readonly RevocationMode[] = ['best-effort', 'strict', 'off'];
 const pemCertificate = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/g;
 
 function pemBlocks(text: string): Buffer[] {
@@ -192,15 +193,24 @@ function caEntry(value: unknown, name: string): Buffer[] {
   return [Buffer.from(bytes)];
 }
 
-/**
- * A `ca` option (PEM or DER, one or a list) as DER certificates, each entry checked: one without a
- * certificate in it is ERR_INVALID_ARG_VALUE. connect() and createServer() call it when they are
- * called, so such a `ca` fails there instead of after a handshake (node:tls takes it silently and
- * then trusts nothing).
- */
-export function caCertificates(ca: unknown, name: string): Buffer[] {
+/** A `ca` option (PEM or DER, one or a list) as DER certificates, each entry checked. */
+function caCertificates(ca: unknown, name: string): Buffer[] {
   const entries = Array.isArray(ca) ? ca : [ca];
   return entries.flatMap((entry, i) => caEntry(entry, Array.isArray(ca) ? `${name}[${i}]` : name));
+}
+
+/**
+ * connect()'s and createServer()'s `ca` (strings and Buffers, as node:tls takes them) as DER
+ * certificates, parsed once for every connection. An entry without a certificate in it is
+ * ERR_INVALID_ARG_VALUE now rather than a failure after a handshake (node:tls takes it silently
+ * and then trusts nothing). undefined stays undefined.
+ */
+export function tlsCaOption(ca: unknown): Buffer[] | undefined {
+  if (ca === undefined) return undefined;
+  (Array.isArray(ca) ? ca : [ca]).forEach((entry, i) => {
+    if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) throw invalidArgType(`options.ca[${i}]`, ['string', 'Buffer'], entry);
+  });
+  return caCertificates(ca, 'options.ca');
 }
 
 function ipv4Bytes(text: string): Buffer {

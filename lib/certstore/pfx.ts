@@ -2,7 +2,8 @@
 import { native } from '../native';
 import { acquireCredentialsHandle, type AcquireCredentialsOptions } from '../sspi/credentials';
 import type { CredentialsHandle } from '../sspi/handles';
-import { illegalConstructor, invalidArgValue, invalidThis, SchannelError } from '../sspi/errors';
+import { invalidArgValue, invalidThis, SchannelError } from '../sspi/errors';
+import { assertInternalConstruction, constructInternally } from '../sspi/internal-construction';
 import { validateBufferLike, validateObject, validateString } from '../sspi/validate';
 import { certificateNames } from './der';
 import { pfxFailure } from './errors';
@@ -17,10 +18,6 @@ function endEntity(certificates: readonly CertificateInfo[]): CertificateInfo | 
   const keyed = certificates.map((c, i) => ({ c, i })).filter(({ c }) => c.hasPrivateKey);
   return (keyed.find(({ i }) => !issues(i)) ?? keyed[0])?.c;
 }
-
-// Only importPfx() constructs the class (it has checked the PFX with Windows); see adopt() in
-// lib/sspi/handles.ts for the same pattern.
-let importing = false;
 
 /**
  * The certificates of one PFX, and credentials made from it. The PFX was read by Windows
@@ -40,7 +37,7 @@ export class PfxCertificateStore {
 
   /** @internal use importPfx(); `new` from outside throws ERR_ILLEGAL_CONSTRUCTOR. */
   constructor(pfx: Buffer, passphrase: string, certificates: CertificateInfo[], certificate: CertificateInfo) {
-    if (!importing) throw illegalConstructor();
+    assertInternalConstruction(PfxCertificateStore);
     this.#pfx = pfx;
     this.#passphrase = passphrase;
     this.certificates = Object.freeze(certificates);
@@ -85,10 +82,5 @@ export function importPfx(pfx: Uint8Array | ArrayBuffer, passphrase = ''): PfxCe
   if (!leaf) {
     throw new SchannelError('The PFX holds no certificate with a private key', { code: 'ERR_SCHANNEL_CERT_NO_PRIVATE_KEY' });
   }
-  importing = true;
-  try {
-    return new PfxCertificateStore(bytes, passphrase, certificates, leaf);
-  } finally {
-    importing = false;
-  }
+  return constructInternally(PfxCertificateStore, () => new PfxCertificateStore(bytes, passphrase, certificates, leaf));
 }

@@ -2,24 +2,11 @@
 // released early with dispose() / `using`; garbage collection frees whatever is left.
 import { native, type NativeContext, type NativeCredential } from '../native';
 import { failure } from './check';
-import { illegalConstructor, invalidArgType, invalidThis } from './errors';
+import { invalidArgType, invalidThis } from './errors';
+import { assertInternalConstruction, constructInternally } from './internal-construction';
 
 const credentialNatives = new WeakMap<CredentialsHandle, NativeCredential>();
 const contextNatives = new WeakMap<SecurityContext, NativeContext>();
-
-// The classes are exported for `instanceof` and types, but only this module makes them: the native
-// object being adopted is parked here for the constructor, so `new CredentialsHandle(...)` from
-// outside is a typed ERR_ILLEGAL_CONSTRUCTOR instead of an object whose methods fail later.
-let adopting: NativeCredential | NativeContext | undefined;
-
-function adopt<T>(handle: NativeCredential | NativeContext, make: () => T): T {
-  adopting = handle;
-  try {
-    return make();
-  } finally {
-    adopting = undefined;
-  }
-}
 
 function credentialOf(self: unknown): NativeCredential {
   const handle = credentialNatives.get(self as CredentialsHandle);
@@ -35,7 +22,7 @@ function contextOf(self: unknown): NativeContext {
 
 /** @internal The CredentialsHandle for a credential acquireCredentialsHandle() just made. */
 export function adoptCredential(handle: NativeCredential, info: CredentialInfo): CredentialsHandle {
-  return adopt(handle, () => new CredentialsHandle(handle, info));
+  return constructInternally(CredentialsHandle, () => new CredentialsHandle(handle, info));
 }
 
 interface CredentialInfo {
@@ -81,7 +68,7 @@ export class CredentialsHandle implements Disposable {
 
   /** @internal Made by acquireCredentialsHandle() only; `new` from outside throws ERR_ILLEGAL_CONSTRUCTOR. */
   constructor(nativeCredential: NativeCredential, info: CredentialInfo) {
-    if (adopting === undefined || adopting !== nativeCredential) throw illegalConstructor();
+    assertInternalConstruction(CredentialsHandle);
     credentialNatives.set(this, nativeCredential);
     this.expiry = info.expiry;
     this.use = info.use;
@@ -119,7 +106,7 @@ export class CredentialsHandle implements Disposable {
 export class SecurityContext implements Disposable {
   /** @internal Made by initializeSecurityContext() / acceptSecurityContext() only. */
   constructor(nativeContext: NativeContext, readonly role: 'client' | 'server') {
-    if (adopting === undefined || adopting !== nativeContext) throw illegalConstructor();
+    assertInternalConstruction(SecurityContext);
     contextNatives.set(this, nativeContext);
   }
 
@@ -156,7 +143,7 @@ const wrappers = new WeakMap<NativeContext, SecurityContext>();
 export function wrapContext(handle: NativeContext, role: 'client' | 'server'): SecurityContext {
   let wrapper = wrappers.get(handle);
   if (!wrapper) {
-    wrapper = adopt(handle, () => new SecurityContext(handle, role));
+    wrapper = constructInternally(SecurityContext, () => new SecurityContext(handle, role));
     wrappers.set(handle, wrapper);
   }
   return wrapper;

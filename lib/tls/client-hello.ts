@@ -64,6 +64,32 @@ export function parseClientHello(data: Uint8Array): ClientHelloResult {
   }
 }
 
+/**
+ * A connection's first bytes, collected chunk by chunk until parseClientHello() decides. It parses
+ * only once as many bytes as the last answer asked for have come, so a hello that arrives a byte at
+ * a time is parsed a few times, not once per byte.
+ */
+export class ClientHelloCollector {
+  #chunks: Buffer[] = [];
+  #received = 0;
+  #needed = 1;
+
+  /** Adds a chunk; once decided, every byte so far (in one Buffer) and the name; null until then. */
+  add(chunk: Buffer): { data: Buffer; servername: string | null } | null {
+    this.#chunks.push(chunk);
+    this.#received += chunk.length;
+    if (this.#received < this.#needed) return null;
+    const data = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#received);
+    this.#chunks = [data];
+    const hello = parseClientHello(data);
+    if (!hello.complete) {
+      this.#needed = hello.needed;
+      return null;
+    }
+    return { data, servername: hello.servername };
+  }
+}
+
 function concat(parts: Uint8Array[], length: number): Uint8Array {
   const joined = new Uint8Array(length);
   let at = 0;

@@ -7,9 +7,9 @@ import { debuglog } from 'node:util';
 import { listCertificates, selectClientCertificateFromStore, type CertificateInfo, type StoreOptions } from '../certstore';
 import { SchCredFlags, type AcquireCredentialsOptions, type CredentialsHandle, type TlsVersion } from '../sspi';
 import { invalidArgType, invalidArgValue } from '../sspi/errors';
-import { validateBoolean, validateFunction, validateHostName, validateObject, validateUint32 } from '../sspi/validate';
+import { validateBoolean, validateFunction, validateHostName, validateObject, validateOneOf, validateUint32 } from '../sspi/validate';
 import { requestedSecurityLevel } from '../certs/strength';
-import { caCertificates } from '../certs/verify';
+import { revocationModes, tlsCaOption, type RevocationMode } from '../certs/verify';
 import { cachedCredential } from './credential-cache';
 import { identityFromPem } from './pem-identity';
 import { SchannelSocket } from './socket';
@@ -67,7 +67,6 @@ export interface ConnectOptions {
 }
 
 const trace = debuglog('schannel');
-const revocationModes = ['strict', 'best-effort', 'off'] as const;
 
 function normalizeArgs(args: unknown[]): { options: ConnectOptions; listener?: () => void } {
   let options: ConnectOptions = {};
@@ -102,16 +101,6 @@ function alpnList(value: ConnectOptions['ALPNProtocols']): string[] | undefined 
     if (name.length === 0 || name.length > 255) throw invalidArgValue(`options.ALPNProtocols[${i}]`, p, 'must be 1 to 255 bytes');
     return name;
   });
-}
-
-/** `ca` as DER certificates, parsed once per connect() rather than at each validation. */
-function caList(value: ConnectOptions['ca']): Buffer[] | undefined {
-  if (value === undefined) return undefined;
-  const list = Array.isArray(value) ? value : [value];
-  list.forEach((entry, i) => {
-    if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) throw invalidArgType(`options.ca[${i}]`, ['string', 'Buffer'], entry);
-  });
-  return caCertificates(value, 'options.ca');
 }
 
 function clientIdentity(options: ConnectOptions): Pick<AcquireCredentialsOptions, 'pfx' | 'passphrase' | 'certificate'> {
@@ -152,20 +141,20 @@ export function clientSettings(options: ConnectOptions): {
   onIncompleteCredentials: ((issuers: Buffer[]) => CredentialsHandle | null) | undefined;
   ALPNProtocols: string[] | undefined;
   ca: Buffer[] | undefined;
-  revocation: (typeof revocationModes)[number];
+  revocation: RevocationMode;
   securityLevel: number | undefined;
 } {
   if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
   if (options.checkServerIdentity !== undefined) validateFunction(options.checkServerIdentity, 'options.checkServerIdentity');
   if (options.timeout !== undefined) validateUint32(options.timeout, 'options.timeout');
   const revocation = options.revocation ?? 'best-effort';
-  if (!revocationModes.includes(revocation)) throw invalidArgValue('options.revocation', revocation, `must be one of: ${revocationModes.join(', ')}`);
+  validateOneOf(revocation, 'options.revocation', revocationModes);
   const securityLevel = requestedSecurityLevel(options);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw invalidArgType('options.signal', 'AbortSignal', options.signal);
   }
   const ALPNProtocols = alpnList(options.ALPNProtocols);
-  const ca = caList(options.ca);
+  const ca = tlsCaOption(options.ca);
   const base: AcquireCredentialsOptions = {
     use: 'outbound',
     flags: SchCredFlags.MANUAL_CRED_VALIDATION | SchCredFlags.NO_DEFAULT_CREDS | SchCredFlags.USE_STRONG_CRYPTO,

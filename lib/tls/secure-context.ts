@@ -4,7 +4,8 @@
 import { DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from 'node:tls';
 import type { StoreOptions } from '../certstore';
 import { CredentialsHandle, SchCredFlags, type TlsVersion } from '../sspi';
-import { illegalConstructor, invalidArgType } from '../sspi/errors';
+import { invalidArgType } from '../sspi/errors';
+import { assertInternalConstruction, constructInternally } from '../sspi/internal-construction';
 import { validateObject } from '../sspi/validate';
 import { cachedCredential } from './credential-cache';
 import { identityFromPem } from './pem-identity';
@@ -51,7 +52,6 @@ export function acquireServerCredential(options: ServerIdentityOptions): { crede
   return { credential, owned: false };
 }
 
-const constructing = Symbol('SchannelSecureContext');
 const credentials = new WeakMap<SchannelSecureContext, CredentialsHandle>();
 
 /**
@@ -60,8 +60,8 @@ const credentials = new WeakMap<SchannelSecureContext, CredentialsHandle>();
  */
 export class SchannelSecureContext {
   /** @internal Made by createSecureContext() only. */
-  constructor(token: symbol, credential: CredentialsHandle) {
-    if (token !== constructing || !(credential instanceof CredentialsHandle)) throw illegalConstructor();
+  constructor(credential: CredentialsHandle) {
+    assertInternalConstruction(SchannelSecureContext);
     credentials.set(this, credential);
   }
 }
@@ -80,5 +80,6 @@ export function createSecureContext(options: ServerIdentityOptions): SchannelSec
   validateObject(options, 'options');
   const { credential, owned } = acquireServerCredential(options);
   // Its own reference even to a cached credential: the cache may evict that one while the context lives.
-  return new SchannelSecureContext(constructing, owned ? credential : credential.share());
+  const held = owned ? credential : credential.share();
+  return constructInternally(SchannelSecureContext, () => new SchannelSecureContext(held));
 }

@@ -9,9 +9,9 @@ import { AscReq, type CredentialsHandle, type TlsVersion } from '../sspi';
 import { invalidArgType, invalidArgValue, invalidArgValueRange } from '../sspi/errors';
 import { validateArray, validateBoolean, validateBufferLike, validateFunction, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
 import { requestedSecurityLevel } from '../certs/strength';
-import { caCertificates } from '../certs/verify';
+import { revocationModes, tlsCaOption } from '../certs/verify';
 import { DEFAULT_SERVER_REQ } from '../engine';
-import { parseClientHello } from './client-hello';
+import { ClientHelloCollector } from './client-hello';
 import {
   acquireServerCredential,
   createSecureContext,
@@ -109,14 +109,9 @@ export class SchannelServer extends NetServer {
     // As node:tls: only a truthy SNICallback is checked (and used).
     if (options.SNICallback) validateFunction(options.SNICallback, 'options.SNICallback');
     this.#sniCallback = options.SNICallback || undefined;
-    if (options.revocation !== undefined) validateOneOf(options.revocation, 'options.revocation', ['strict', 'best-effort', 'off'] as const);
+    if (options.revocation !== undefined) validateOneOf(options.revocation, 'options.revocation', revocationModes);
     this.#securityLevel = requestedSecurityLevel(options);
-    if (options.ca !== undefined) {
-      (Array.isArray(options.ca) ? options.ca : [options.ca]).forEach((c, i) => {
-        if (typeof c !== 'string' && !Buffer.isBuffer(c)) throw invalidArgType(`options.ca[${i}]`, ['string', 'Buffer'], c);
-      });
-      this.#ca = caCertificates(options.ca, 'options.ca');
-    }
+    this.#ca = tlsCaOption(options.ca);
     this.#options = options;
     this.#useCredential(options);
     if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
@@ -223,9 +218,7 @@ export class SchannelServer extends NetServer {
   #acceptWithSni(transport: Socket): void {
     const timeout = this.#options.handshakeTimeout ?? 120_000;
     const started = performance.now();
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let needed = 1;
+    const hello = new ClientHelloCollector();
     let done = false; // the connection has its SchannelSocket (or has failed)
     let socket: SchannelSocket | null = null;
     const timer = timeout > 0 ? setTimeout(() => fail(handshakeTimeoutError()), timeout) : null;
@@ -301,20 +294,11 @@ export class SchannelServer extends NetServer {
       }
     };
     const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      received += chunk.length;
-      if (received < needed) return;
-      const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
-      chunks.length = 0;
-      chunks.push(data);
-      const hello = parseClientHello(data);
-      if (!hello.complete) {
-        needed = hello.needed;
-        return;
-      }
+      const decided = hello.add(chunk);
+      if (decided === null) return;
       transport.removeListener('data', onData);
       transport.pause();
-      choose(data, hello.servername);
+      choose(decided.data, decided.servername);
     };
     transport.on('data', onData);
     transport.on('error', fail);
@@ -364,13 +348,12 @@ export class SchannelServer extends NetServer {
  * the listener goes once the parser has decided.
  */
 function watchServername(transport: Socket, socket: SchannelSocket): void {
-  let seen: Buffer = Buffer.alloc(0);
+  const hello = new ClientHelloCollector();
   const onData = (chunk: Buffer) => {
-    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
-    const result = parseClientHello(seen);
-    if (!result.complete) return;
+    const decided = hello.add(chunk);
+    if (decided === null) return;
     stop();
-    if (socket.servername === null) socket.servername = result.servername ?? false;
+    if (socket.servername === null) socket.servername = decided.servername ?? false;
   };
   const stop = () => {
     transport.removeListener('data', onData);

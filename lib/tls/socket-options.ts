@@ -3,10 +3,10 @@
 // their own transport gets Node's argument errors here rather than a failure deep in a callback.
 import { invalidArgType } from '../sspi/errors';
 import { validateArray, validateBoolean, validateFunction, validateObject, validateOneOf, validateString } from '../sspi/validate';
+import { revocationModes } from '../certs/verify';
 import type { SchannelSocketOptions } from './socket';
 import { validateSecurityLevel } from '../certs/strength';
 
-const revocationModes = ['strict', 'best-effort', 'off'] as const;
 const protocolNames = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'] as const;
 // What the socket calls on its transport: the Duplex surface a net.Socket or any stream.Duplex has.
 const transportMethods = ['on', 'once', 'write', 'end', 'destroy', 'pause', 'resume'] as const;

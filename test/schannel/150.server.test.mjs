@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { closeSchannelServer, closeSchannelServers, exchange, listen, startSchannelServer, trackServer, untrackServer } from '../support/schannel-servers.mjs';
 import { captureClientHello, isWine, NET_TIMEOUT, opensslUnavailable, startOpenSslClient, stopAllPeers, testPki, writePem } from '../support/peers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -28,44 +29,15 @@ const fingerprint = (cert) => new X509Certificate(cert.der).fingerprint256;
 // ------------------------------------------------------------------------------------------------
 // helpers
 
-const servers = new Set();
-
-/** schannel.createServer on 127.0.0.1:0, echoing by default; every tlsClientError is recorded. */
-async function startServer(options = {}, onSecure = (socket) => socket.pipe(socket)) {
-  const server = schannel.createServer({ pfx: serverPfx, passphrase: PASSPHRASE, ...options }, (socket) => {
-    socket.on('error', () => {}); // a client's reset must not fail the run; the tests look at what they need
-    server.sockets.add(socket);
-    socket.once('close', () => server.sockets.delete(socket));
-    onSecure(socket);
-  });
-  server.sockets = new Set();
-  server.clientErrors = [];
-  server.on('tlsClientError', (error, socket) => server.clientErrors.push({ error, socket }));
-  await listen(server);
-  servers.add(server);
-  return server;
+/** schannel.createServer with the test PKI's leaf (localhost) on 127.0.0.1:0, echoing by default. */
+function startServer(options = {}, onSecure) {
+  return startSchannelServer({ pfx: serverPfx, passphrase: PASSPHRASE, ...options }, onSecure);
 }
 
-function listen(server, port = 0, host = '127.0.0.1') {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.removeListener('error', reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server) {
-  servers.delete(server);
-  if (!server.listening) return Promise.resolve();
-  const closed = new Promise((resolve) => server.close(() => resolve()));
-  for (const socket of server.sockets ?? []) socket.destroy(); // a failed test may have left one open
-  return closed;
-}
+const closeServer = closeSchannelServer;
 
 async function closeAll() {
-  await Promise.allSettled([...servers].map(closeServer));
+  await closeSchannelServers();
   await stopAllPeers();
 }
 
@@ -85,16 +57,6 @@ function schannelClient(port, options = {}) {
   });
 }
 
-/** Writes `data` and ends; resolves with everything read until the end of the stream. */
-function exchange(socket, data) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.once('end', () => resolve(Buffer.concat(chunks)));
-    socket.once('error', reject);
-    socket.end(data);
-  });
-}
 
 /** Writes `data` and resolves once as many bytes came back (the connection stays open). */
 function roundTrip(socket, data) {
@@ -438,7 +400,7 @@ describe('createServer: listening, closing, address', () => {
     assert.equal(server.address(), null);
     assert.equal(server.listening, false);
     await listen(server);
-    servers.add(server);
+    trackServer(server);
     const address = server.address();
     assert.equal(address.address, '127.0.0.1');
     assert.equal(address.family, 'IPv4');
@@ -455,7 +417,7 @@ describe('createServer: listening, closing, address', () => {
     assert.equal((await roundTrip(open, Buffer.from('before close'))).toString(), 'before close');
     let closedAt = null;
     const closed = new Promise((resolve) => server.close(() => { closedAt = Date.now(); resolve(); }));
-    servers.delete(server);
+    untrackServer(server);
     await assert.rejects(nodeClient(port), (error) => error.code === 'ECONNREFUSED');
     assert.equal((await roundTrip(open, Buffer.from('after close'))).toString(), 'after close', 'the open connection still works');
     assert.equal(closedAt, null, 'not closed while a connection is open');

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { closeSchannelServers, exchange, startSchannelServer } from '../support/schannel-servers.mjs';
 import { captureClientHello, NET_TIMEOUT, testPki } from '../support/peers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -40,39 +41,12 @@ const pfxOf = (cert) => ({ pfx: pfx(cert, [], PASSPHRASE), passphrase: PASSPHRAS
 // ------------------------------------------------------------------------------------------------
 // helpers
 
-const servers = new Set();
-
 /** schannel.createServer on 127.0.0.1:0 with the default certificate (localhost), echoing. */
-async function startServer(options = {}, onSecure = (socket) => socket.pipe(socket)) {
-  const server = schannel.createServer({ pfx: pfx(p.leaf, [p.intermediate], PASSPHRASE), passphrase: PASSPHRASE, ...options }, (socket) => {
-    socket.on('error', () => {});
-    server.sockets.add(socket);
-    socket.once('close', () => server.sockets.delete(socket));
-    onSecure(socket);
-  });
-  server.sockets = new Set();
-  server.clientErrors = [];
-  server.on('tlsClientError', (error, socket) => server.clientErrors.push({ error, socket }));
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.removeListener('error', reject);
-      resolve();
-    });
-  });
-  servers.add(server);
-  return server;
+function startServer(options = {}, onSecure) {
+  return startSchannelServer({ pfx: pfx(p.leaf, [p.intermediate], PASSPHRASE), passphrase: PASSPHRASE, ...options }, onSecure);
 }
 
-async function closeAll() {
-  await Promise.allSettled([...servers].map((server) => {
-    servers.delete(server);
-    if (!server.listening) return undefined;
-    const closed = new Promise((resolve) => server.close(resolve));
-    for (const socket of server.sockets) socket.destroy();
-    return closed;
-  }));
-}
+const closeAll = closeSchannelServers;
 
 /** node.exe's tls.connect to `port` asking for `servername`; resolves with the secure socket. */
 function nodeClient(port, servername, options = {}) {
@@ -92,16 +66,6 @@ async function servedFor(port, servername) {
   }
 }
 
-/** Writes `data` and ends; resolves with everything read until the end of the stream. */
-function exchange(socket, data) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.once('end', () => resolve(Buffer.concat(chunks)));
-    socket.once('error', reject);
-    socket.end(data);
-  });
-}
 
 /** The next 'tlsClientError' of `server` (or one it already had). */
 async function nextClientError(server) {

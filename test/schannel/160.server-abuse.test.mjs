@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import tls from 'node:tls';
 import { after, describe, it } from 'node:test';
+import { listen } from '../support/schannel-servers.mjs';
 import { captureClientHello, testPki } from '../support/peers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -25,16 +26,6 @@ const HANDSHAKE_TIMEOUT = 12_000;
 
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function listen(server) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.removeListener('error', reject);
-      resolve(server.address().port);
-    });
-  });
-}
 
 /** A well-behaved client: its own random payload, echoed back whole. Resolves with a verdict. */
 function goodClient(port, index) {
@@ -90,7 +81,8 @@ describe('createServer under abuse', () => {
     });
     let secureConnections = 0;
     server.on('secureConnection', () => secureConnections++);
-    const port = await listen(server);
+    await listen(server);
+    const port = server.address().port;
     cleanup.push(() => new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve())));
 
     // The bad clients start first, so the good ones are served while they misbehave.

@@ -170,16 +170,19 @@ describe('a server that hangs up', () => {
     assert.deepEqual(parseRecords(session.last).map((r) => r.type), [RecordType.HANDSHAKE, RecordType.CHANGE_CIPHER_SPEC, RecordType.HANDSHAKE]);
   });
 
-  it('resets in the middle of the first application-data record after the handshake: ECONNRESET, no partial data', { timeout: NET_TIMEOUT }, async () => {
-    const peer = await rawServer([{ readRecord: true }, {
-      tls: {
-        onSecure: (server) => server.write('x'.repeat(1000)),
-        toClient: (chunk, records) => {
-          const data = records.find((r) => r.type === RecordType.APPLICATION_DATA);
-          return data ? { write: chunk.subarray(0, data.offset + 5 + (data.length >> 1)), then: 'reset' } : chunk;
-        },
+  /** A TLS step that sends 1000 bytes once secure and cuts the first data record in half, then `then`s. */
+  const cutInFirstDataRecord = (then) => ({
+    tls: {
+      onSecure: (server) => server.write('x'.repeat(1000)),
+      toClient: (chunk, records) => {
+        const data = records.find((r) => r.type === RecordType.APPLICATION_DATA);
+        return data ? { write: chunk.subarray(0, data.offset + 5 + (data.length >> 1)), then } : chunk;
       },
-    }]);
+    },
+  });
+
+  it('resets in the middle of the first application-data record after the handshake: ECONNRESET, no partial data', { timeout: NET_TIMEOUT }, async () => {
+    const peer = await rawServer([{ readRecord: true }, cutInFirstDataRecord('reset')]);
     const outcome = await attempt(peer.port);
     assertDisconnected(outcome.error);
     assert.equal(outcome.data.length, 0, 'nothing of the cut record is delivered');
@@ -189,15 +192,7 @@ describe('a server that hangs up', () => {
   it('closes (FIN) in the middle of an application-data record after the handshake: the stream ends without the partial record, as with node:tls', { timeout: NET_TIMEOUT }, async () => {
     // node:tls in node.exe 24 was measured to do the same: 'end', no error, no data (a missing
     // close_notify is not an error in Node, and the half record is dropped).
-    const peer = await rawServer([{ readRecord: true }, {
-      tls: {
-        onSecure: (server) => server.write('x'.repeat(1000)),
-        toClient: (chunk, records) => {
-          const data = records.find((r) => r.type === RecordType.APPLICATION_DATA);
-          return data ? { write: chunk.subarray(0, data.offset + 5 + (data.length >> 1)), then: 'close' } : chunk;
-        },
-      },
-    }]);
+    const peer = await rawServer([{ readRecord: true }, cutInFirstDataRecord('close')]);
     const outcome = await attempt(peer.port);
     assert.equal(outcome.secure, true);
     assert.equal(outcome.error, null, outcome.error?.message);

@@ -7,7 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_CLIENT_HELLO, MAX_HELLO_RECORDS, parseClientHello, type ClientHelloResult } from '../../lib/tls/client-hello';
+import { ClientHelloCollector, MAX_CLIENT_HELLO, MAX_HELLO_RECORDS, parseClientHello, type ClientHelloResult } from '../../lib/tls/client-hello';
 
 /** The most bytes the parser may ever wait for: MAX_HELLO_RECORDS full records. */
 const WAIT_BOUND = MAX_HELLO_RECORDS * (5 + 16384);
@@ -296,5 +296,20 @@ describe('parseClientHello on hand-made and hostile input', () => {
       expect(result.complete).toBe(true);
       expect(consumed).toBeLessThanOrEqual(WAIT_BOUND);
     }
+  });
+});
+
+describe('ClientHelloCollector: chunks until the parser decides', () => {
+  it('a hello a byte at a time: nothing until its last byte, then every byte and the name', () => {
+    const hello = withName('Collect.Example.Test');
+    const collector = new ClientHelloCollector();
+    for (let i = 0; i < hello.length - 1; i++) expect(collector.add(hello.subarray(i, i + 1))).toBeNull();
+    const decided = collector.add(hello.subarray(hello.length - 1));
+    expect(decided?.servername).toBe('collect.example.test');
+    expect(decided?.data.equals(hello)).toBe(true);
+  });
+
+  it('garbage is decided at once, with no name', () => {
+    expect(new ClientHelloCollector().add(Buffer.from('GET / HTTP/1.1\r\n'))).toEqual({ data: Buffer.from('GET / HTTP/1.1\r\n'), servername: null });
   });
 });
