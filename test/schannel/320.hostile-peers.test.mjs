@@ -436,75 +436,65 @@ describe('weak server keys and signatures', () => {
   // s_server needs security level 0 to load a 512-bit key and to sign with it.
   const weakArgs = ['-www', '-tls1_2', '-cipher', 'DEFAULT:@SECLEVEL=0'];
 
-  it('a server with a 512-bit RSA key: a typed verification error (CERT_SIGNATURE_FAILURE or EE_KEY_TOO_SMALL)', { timeout: NET_TIMEOUT, skip: noOpenssl ?? false }, async () => {
-    const root = weakCertificate({ cn: 'hostile root', ca: true });
-    const leaf = weakCertificate({ cn: 'localhost', issuer: root, bits: 512 });
+  /**
+   * A connection to openssl s_server presenting `leaf` (at security level 0, so it may load weak
+   * keys), destroyed once secure; the server is stopped and the live-handle counters checked back
+   * at their start before the outcome is returned.
+   */
+  async function attemptWeakServer(leaf, clientOptions) {
     const server = await startOpenSslServer({ cert: leaf.certPem, key: leaf.keyPem, args: weakArgs });
+    let outcome;
     try {
-      const outcome = await attempt(server.port, { ca: root.certPem }, { destroyOnSecure: true });
-      assert.equal(outcome.secure, false, `connected (${outcome.protocol}) to a 512-bit key`);
-      assert.ok(['CERT_SIGNATURE_FAILURE', 'EE_KEY_TOO_SMALL'].includes(outcome.error?.code), `${outcome.error?.code}: ${outcome.error?.message}`);
-      assert.ok(outcome.error instanceof SchannelError);
+      outcome = await attempt(server.port, clientOptions, { destroyOnSecure: true });
     } finally {
       await server.stop();
     }
     clearCredentialCache();
     assert.deepEqual(debugStats(), start);
+    return outcome;
+  }
+
+  it('a server with a 512-bit RSA key: a typed verification error (CERT_SIGNATURE_FAILURE or EE_KEY_TOO_SMALL)', { timeout: NET_TIMEOUT, skip: noOpenssl ?? false }, async () => {
+    const root = weakCertificate({ cn: 'hostile root', ca: true });
+    const leaf = weakCertificate({ cn: 'localhost', issuer: root, bits: 512 });
+    const outcome = await attemptWeakServer(leaf, { ca: root.certPem });
+    assert.equal(outcome.secure, false, `connected (${outcome.protocol}) to a 512-bit key`);
+    assert.ok(['CERT_SIGNATURE_FAILURE', 'EE_KEY_TOO_SMALL'].includes(outcome.error?.code), `${outcome.error?.code}: ${outcome.error?.message}`);
+    assert.ok(outcome.error instanceof SchannelError);
   });
 
   it('a server whose chain is signed with SHA-1: a typed verification error (CERT_SIGNATURE_FAILURE or CA_MD_TOO_WEAK)', { timeout: NET_TIMEOUT, skip: noOpenssl ?? false }, async () => {
     const root = weakCertificate({ cn: 'sha1 root', ca: true, md: 'sha1' });
     const leaf = weakCertificate({ cn: 'localhost', issuer: root, md: 'sha1' });
-    const server = await startOpenSslServer({ cert: leaf.certPem, key: leaf.keyPem, args: weakArgs });
-    try {
-      const outcome = await attempt(server.port, { ca: root.certPem }, { destroyOnSecure: true });
-      assert.equal(outcome.secure, false, `connected (${outcome.protocol}) to a SHA-1 chain`);
-      assert.ok(['CERT_SIGNATURE_FAILURE', 'CA_MD_TOO_WEAK'].includes(outcome.error?.code), `${outcome.error?.code}: ${outcome.error?.message}`);
-      assert.ok(outcome.error instanceof SchannelError);
-    } finally {
-      await server.stop();
-    }
-    clearCredentialCache();
-    assert.deepEqual(debugStats(), start);
+    const outcome = await attemptWeakServer(leaf, { ca: root.certPem });
+    assert.equal(outcome.secure, false, `connected (${outcome.protocol}) to a SHA-1 chain`);
+    assert.ok(['CERT_SIGNATURE_FAILURE', 'CA_MD_TOO_WEAK'].includes(outcome.error?.code), `${outcome.error?.code}: ${outcome.error?.message}`);
+    assert.ok(outcome.error instanceof SchannelError);
   });
 
   for (const [label, lowered] of [['securityLevel: 0', { securityLevel: 0 }], ['ciphers: \'DEFAULT@SECLEVEL=0\' (node:tls\'s way)', { ciphers: 'DEFAULT@SECLEVEL=0' }]]) it(`${label}: a 512-bit, SHA-1-signed server under a caller root is authorized`, { timeout: NET_TIMEOUT, skip: noOpenssl ?? false }, async () => {
     const root = weakCertificate({ cn: 'weak root', ca: true, md: 'sha1' });
     const leaf = weakCertificate({ cn: 'localhost', issuer: root, bits: 512, md: 'sha1' });
-    const server = await startOpenSslServer({ cert: leaf.certPem, key: leaf.keyPem, args: weakArgs });
-    try {
-      const outcome = await attempt(server.port, { ca: root.certPem, ...lowered }, { destroyOnSecure: true });
-      if (isWine) {
-        // Wine's crypt32 accepts the chain itself, so with the level at 0 nothing refuses it.
-        assert.equal(outcome.error, null, outcome.error?.message);
-        assert.equal(outcome.socket.authorized, true);
-      } else {
-        // Windows' crypt32 may refuse a 512-bit key or SHA-1 itself: then it is its own code, not ours.
-        assert.ok(!['EE_KEY_TOO_SMALL', 'CA_KEY_TOO_SMALL', 'CA_MD_TOO_WEAK'].includes(outcome.error?.code), outcome.error?.code);
-      }
-    } finally {
-      await server.stop();
+    const outcome = await attemptWeakServer(leaf, { ca: root.certPem, ...lowered });
+    if (isWine) {
+      // Wine's crypt32 accepts the chain itself, so with the level at 0 nothing refuses it.
+      assert.equal(outcome.error, null, outcome.error?.message);
+      assert.equal(outcome.socket.authorized, true);
+    } else {
+      // Windows' crypt32 may refuse a 512-bit key or SHA-1 itself: then it is its own code, not ours.
+      assert.ok(!['EE_KEY_TOO_SMALL', 'CA_KEY_TOO_SMALL', 'CA_MD_TOO_WEAK'].includes(outcome.error?.code), outcome.error?.code);
     }
-    clearCredentialCache();
-    assert.deepEqual(debugStats(), start);
   });
 
   it('a 512-bit, SHA-1-signed server with rejectUnauthorized: false: the handshake itself works, and nothing is left behind', { timeout: NET_TIMEOUT, skip: noOpenssl ?? false }, async () => {
     const root = weakCertificate({ cn: 'weak root', ca: true, md: 'sha1' });
     const leaf = weakCertificate({ cn: 'localhost', issuer: root, bits: 512, md: 'sha1' });
-    const server = await startOpenSslServer({ cert: leaf.certPem, key: leaf.keyPem, args: weakArgs });
-    try {
-      const outcome = await attempt(server.port, { ca: root.certPem, rejectUnauthorized: false }, { destroyOnSecure: true });
-      // The caller asked to go on: the handshake itself must work, with the verdict kept, as node:tls
-      // keeps it (authorized false, authorizationError set).
-      assert.equal(outcome.error, null, outcome.error?.message);
-      assert.equal(outcome.secure, true);
-      assert.equal(outcome.socket.authorized, false);
-      assert.equal(typeof outcome.socket.authorizationError, 'string');
-    } finally {
-      await server.stop();
-    }
-    clearCredentialCache();
-    assert.deepEqual(debugStats(), start);
+    const outcome = await attemptWeakServer(leaf, { ca: root.certPem, rejectUnauthorized: false });
+    // The caller asked to go on: the handshake itself must work, with the verdict kept, as node:tls
+    // keeps it (authorized false, authorizationError set).
+    assert.equal(outcome.error, null, outcome.error?.message);
+    assert.equal(outcome.secure, true);
+    assert.equal(outcome.socket.authorized, false);
+    assert.equal(typeof outcome.socket.authorizationError, 'string');
   });
 });
