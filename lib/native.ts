@@ -98,24 +98,16 @@ export interface NativeBinding {
   completeAuthToken(context: NativeContext, buffers: { type: number; data?: Uint8Array | null }[]): number;
   applyControlToken(context: NativeContext, token: Uint8Array): number;
   deleteSecurityContext(context: NativeContext): number;
-  encryptMessage(context: NativeContext, data: Uint8Array): { status: number; data: Buffer | null; length: number };
+  /** The numbers the record calls produce (lib/sspi/messages.ts reads them by slot). */
+  messageResults: Float64Array;
+  /** Records for `data` into `out` from `offset`; the status, with written/needed in messageResults. */
+  encryptInto(context: NativeContext, data: Uint8Array, out: Uint8Array, offset: number): number;
+  /** Every complete record of `data`, decrypted in place; the status, the rest in messageResults. */
+  decryptInPlace(context: NativeContext, data: Uint8Array): number;
   decryptMessage(
     context: NativeContext,
     data: Uint8Array,
   ): { status: number; data: Buffer; extra: Buffer | null; missing: number | null; consumed: number };
-  decryptRecords(context: NativeContext, data: Uint8Array, inPlace?: boolean): {
-    status: number;
-    /** The decrypted copy of the input; its first `length` bytes are the plaintext. */
-    data: Buffer;
-    length: number;
-    records: number;
-    consumed: number;
-    missing: number | null;
-    closeNotify: boolean;
-    wineCloseNotify: boolean;
-    renegotiate: boolean;
-    postHandshake: Buffer | null;
-  };
   queryContextAttributes(context: NativeContext, attribute: number): { status: number; value: unknown };
   statusText(status: number): string;
   debugStats(): NativeDebugStats;

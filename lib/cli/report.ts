@@ -15,7 +15,9 @@ export function handshakeReport(socket: SchannelSocket, target: string): string 
   const cipher = socket.getCipher();
   lines.push(`* connected to ${target} (${socket.remoteAddress ?? '?'} port ${socket.remotePort ?? '?'}) over Schannel`);
   lines.push(`* protocol: ${socket.getProtocol() ?? 'unknown'}`);
-  lines.push(`* cipher:   ${cipher?.name || 'unknown'}`);
+  // Schannel's (IANA) name, which Windows tools print, then OpenSSL's, which curl and node print.
+  const openSslName = cipher && cipher.name !== cipher.standardName ? ` (${cipher.name})` : '';
+  lines.push(`* cipher:   ${cipher ? `${cipher.standardName}${openSslName}` : 'unknown'}`);
   lines.push(`* ALPN:     ${socket.alpnProtocol || 'none'}`);
   lines.push(`* SNI:      ${socket.servername || 'none'}`);
   lines.push(`* resumed:  ${socket.isSessionReused() ? 'yes' : 'no'}`);

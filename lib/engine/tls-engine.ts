@@ -12,7 +12,8 @@ import {
   AscReq,
   completeAuthToken,
   decryptRecords,
-  encryptMessage,
+  encryptMessageInto,
+  encryptedSizeBound,
   initializeSecurityContext,
   IscReq,
   queryContextAttributes,
@@ -26,7 +27,7 @@ import {
 import { invalidArgType, invalidArgValue, SchannelError } from '../sspi/errors';
 import { CredentialsHandle } from '../sspi/handles';
 import { validateArray, validateBoolean, validateBufferLike, validateFunction, validateHostName, validateInt32, validateObject, validateOneOf, validateString, validateUint32 } from '../sspi/validate';
-import { MAX_RECORD_LENGTH, readRecordHeader, RECORD_HEADER_LENGTH } from './records';
+import { MAX_RECORD_LENGTH, readRecordHeader, RECORD_HEADER_LENGTH, serverHelloCipherSuite } from './records';
 
 const trace = debuglog('schannel');
 
@@ -75,6 +76,9 @@ const EMPTY: Buffer = Buffer.alloc(0);
 const MAX_FRAGMENT = 16384;
 const MIN_FRAGMENT = 512;
 
+/** A record slab: fifteen full records, or many small writes, in one allocation. */
+const SLAB_BYTES = 256 * 1024;
+
 /** node:tls's error for a renegotiation refused after disableRenegotiation(). */
 function renegotiationDisabled(): Error {
   return Object.assign(new Error('TLS session renegotiation disabled for this socket'), { code: 'ERR_TLS_RENEGOTIATION_DISABLED' });
@@ -106,6 +110,9 @@ export class TlsEngine {
   #renegotiationDisabled = false;
   #lastFlight: 'local' | 'peer' | null = null;
   #traceSink: ((line: string) => void) | null = null;
+  #cipherSuite: number | null = null;
+  #slab: Buffer = EMPTY; // where records are encrypted (see #encryptRecords)
+  #slabUsed = 0;
 
   constructor(options: EngineOptions) {
     validateObject(options, 'options');
@@ -136,6 +143,14 @@ export class TlsEngine {
   get context(): SecurityContext | null {
     return this.#context;
   }
+  /**
+   * The cipher suite number of the ServerHello (the one received, for a client; sent, for a
+   * server), or null before it; the first handshake's.
+   */
+  get cipherSuite(): number | null {
+    return this.#cipherSuite;
+  }
+
   get error(): Error | null {
     return this.#error;
   }
@@ -289,6 +304,17 @@ export class TlsEngine {
     return out;
   }
 
+  /**
+   * All ciphertext produced so far, in the pieces it was made in (records that follow each other in
+   * memory are one piece), to send in order: a large write spans several pieces, and joining them
+   * would cost a copy into one large allocation.
+   */
+  takeOutgoingBuffers(): Buffer[] {
+    const out = this.#outgoing;
+    this.#outgoing = [];
+    return out;
+  }
+
   takePlaintext(): Buffer[] {
     const out = this.#plaintext;
     this.#plaintext = [];
@@ -377,6 +403,12 @@ export class TlsEngine {
         break;
     }
     this.#missing = null;
+    if (this.#cipherSuite === null && !this.#renegotiating) {
+      // The client reads the ServerHello it was given; the server, the one it sends. (Only in the
+      // first handshake: a renegotiation's ServerHello is encrypted.)
+      const flight = this.role === 'client' ? token : result.token;
+      if (flight && flight.length > 0) this.#cipherSuite = serverHelloCipherSuite(flight);
+    }
     this.#queue(result.token);
     if (token !== null) this.#incomplete = result.extra ?? EMPTY;
     const done = result.status === SecStatus.SEC_E_OK || result.status === SecStatus.SEC_I_COMPLETE_NEEDED;
@@ -517,16 +549,56 @@ export class TlsEngine {
       const max = this.#maxFragment;
       if (max >= MAX_FRAGMENT || data.length <= max) {
         // EncryptMessage splits at cbMaximumMessage (2^14) itself, in one native call.
-        this.#queue(encryptMessage(this.#context!, data));
+        this.#encryptRecords(data);
       } else {
         // A lowered limit: one EncryptMessage call (one record) per fragment.
-        for (let offset = 0; offset < data.length; offset += max) {
-          this.#queue(encryptMessage(this.#context!, data.subarray(offset, offset + max)));
-        }
+        for (let offset = 0; offset < data.length; offset += max) this.#encryptRecords(data.subarray(offset, offset + max));
       }
     } catch (error) {
       this.#fail(error as Error);
     }
+  }
+
+  /**
+   * Records go into a slab shared by consecutive writes, so small writes do not each allocate, and
+   * records that follow each other in it leave as one Buffer. A slab is never written twice: the
+   * records handed out point into it. A write too large for the slab's room is cut at record
+   * boundaries and continues in a new slab: slabs stay below the size at which the Windows heap
+   * maps fresh pages for every allocation (measured under Wine: 2 µs per page there, against 0.35 µs
+   * per page for a 256 KiB block).
+   */
+  #encryptRecords(data: Buffer): void {
+    const context = this.#context!;
+    for (let offset = 0; offset < data.length;) {
+      let piece = this.#pieceFitting(context, data.length - offset);
+      if (piece === 0) {
+        const first = encryptedSizeBound(context, Math.min(data.length - offset, MAX_FRAGMENT));
+        // Zeroed, since whoever receives the records can reach the rest of the slab through
+        // `.buffer`; allocUnsafeSlow + fill is the cheaper way to a zeroed block on Windows' heap.
+        this.#slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, first)).fill(0);
+        this.#slabUsed = 0;
+        piece = this.#pieceFitting(context, data.length - offset);
+      }
+      const start = this.#slabUsed;
+      const written = encryptMessageInto(context, data.subarray(offset, offset + piece), this.#slab, start);
+      this.#slabUsed = start + written;
+      offset += piece;
+      const last = this.#outgoing.length > 0 ? this.#outgoing[this.#outgoing.length - 1] : null;
+      if (last && last.buffer === this.#slab.buffer && last.byteOffset + last.length === this.#slab.byteOffset + start) {
+        this.#outgoing[this.#outgoing.length - 1] = this.#slab.subarray(last.byteOffset - this.#slab.byteOffset, start + written);
+      } else {
+        this.#queue(this.#slab.subarray(start, start + written));
+      }
+    }
+  }
+
+  /** The most of `rest` bytes (all, or whole 2^14-byte records) whose records fit the slab's room. */
+  #pieceFitting(context: SecurityContext, rest: number): number {
+    const room = this.#slab.length - this.#slabUsed;
+    if (encryptedSizeBound(context, rest) <= room) return rest;
+    let piece = Math.min(rest, Math.floor(room / encryptedSizeBound(context, MAX_FRAGMENT)) * MAX_FRAGMENT);
+    while (piece > 0 && encryptedSizeBound(context, piece) > room) piece -= MAX_FRAGMENT;
+    return Math.max(piece, 0);
   }
 
   #queue(bytes: Buffer | null | undefined): void {

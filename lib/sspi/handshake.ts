@@ -5,6 +5,7 @@
 import { native } from '../native';
 import { fromNativeBuffers, toInputBuffers, toOutputSpecs, firstOfType, type SecBufferInput, type SecBufferOutputSpec, type SecBufferResult } from './buffers';
 import { failure } from './check';
+import { forgetStreamSizes } from './messages';
 import { traceCall } from './trace';
 import { invalidArgValue } from './errors';
 import { AscReq, AscRet, combineFlags, flagNames, IscReq, IscRet, SecBufferType } from './flags';
@@ -110,6 +111,7 @@ function call(role: 'client' | 'server', params: InitializeSecurityContextParams
   const output = params.output === undefined ? defaultOutput(allocate) : toOutputSpecs(params.output, 'params.output');
 
   const raw = native().handshake(isClient ? 0 : 1, credential, context, targetName, contextReq, targetDataRep, input, output);
+  if (context) forgetStreamSizes(context);
   const status = raw.status >>> 0;
   traceCall(functionName, status, `in=${(input ?? []).map((b) => b.data?.length ?? 0).join('+') || '-'}`);
   const outputBuffers = fromNativeBuffers(raw.output);

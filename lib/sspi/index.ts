@@ -26,7 +26,7 @@ export {
   type AscReqName,
 } from './handshake';
 export { applyControlToken, encodeControlToken, type ControlToken } from './control';
-export { encryptMessage, decryptMessage, decryptRecords, type DecryptResult, type DecryptRecordsResult } from './messages';
+export { encryptMessage, encryptMessageInto, encryptedSizeBound, decryptMessage, decryptRecords, type DecryptResult, type DecryptRecordsResult } from './messages';
 export * from './attributes';
 export { applicationProtocolsBuffer, encodeApplicationProtocols } from './alpn';
 export { bufferTypeName, type SecBufferInput, type SecBufferOutputSpec, type SecBufferResult } from './buffers';

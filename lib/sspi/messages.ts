@@ -1,19 +1,99 @@
 // EncryptMessage / DecryptMessage in stream mode.
 import { native } from '../native';
+import type { NativeContext } from '../native';
+import { queryContextAttributes } from './attributes';
 import { failure } from './check';
+import { invalidArgValue, outOfRange } from './errors';
 import { traceCall } from './trace';
 import { nativeContext, type SecurityContext } from './handles';
 import { SecStatus, statusName } from './status';
-import { validateBufferLike } from './validate';
+import { validateBufferLike, validateInt32, validateUint32 } from './validate';
+
+// The numbers each record call produces, shared with the addon (src-native/napi/handle_objects.h,
+// MessageSlot): reading them costs nothing, where a result object per call cost more than the
+// decryption of a small record.
+const SLOT_WRITTEN = 0;
+const SLOT_NEEDED = 1;
+const SLOT_PLAINTEXT = 2;
+const SLOT_RECORDS = 3;
+const SLOT_CONSUMED = 4;
+const SLOT_MISSING = 5;
+const SLOT_FLAGS = 6;
+const SLOT_POST_HANDSHAKE = 7;
+const FLAG_CLOSE_NOTIFY = 1;
+const FLAG_RENEGOTIATE = 4;
+
+let slotArray: Float64Array | null = null;
+function slots(): Float64Array {
+  slotArray ??= native().messageResults;
+  return slotArray;
+}
+
+const SEC_E_BUFFER_TOO_SMALL = 0x80090321;
+const SEC_E_INVALID_PARAMETER = 0x8009035d;
+
+/** Stream sizes per context, until its next handshake call (renegotiation may change them). */
+const streamSizes = new WeakMap<NativeContext, { maximumMessage: number; overhead: number }>();
+
+/** Called by the handshake functions: the context's record sizes may have changed. */
+export function forgetStreamSizes(handle: NativeContext): void {
+  streamSizes.delete(handle);
+}
+
+function sizesOf(context: SecurityContext, handle: NativeContext): { maximumMessage: number; overhead: number } {
+  let sizes = streamSizes.get(handle);
+  if (!sizes) {
+    const queried = queryContextAttributes(context, 'STREAM_SIZES');
+    if (queried.maximumMessage === 0) throw failure(SecStatus.SEC_E_INTERNAL_ERROR, 'QueryContextAttributes');
+    sizes = { maximumMessage: queried.maximumMessage, overhead: queried.header + queried.trailer };
+    streamSizes.set(handle, sizes);
+  }
+  return sizes;
+}
+
+/**
+ * The most bytes encryptMessage/encryptMessageInto can write for `length` bytes of data: one record
+ * per cbMaximumMessage bytes, each with the header and trailer STREAM_SIZES reports.
+ */
+export function encryptedSizeBound(context: SecurityContext, length: number): number {
+  const handle = nativeContext(context, 'context');
+  validateUint32(length, 'length');
+  if (length === 0) return 0;
+  const { maximumMessage, overhead } = sizesOf(context, handle);
+  return length + Math.ceil(length / maximumMessage) * overhead;
+}
+
+/**
+ * Encrypts data into complete TLS records (split at cbMaximumMessage), written back to back into
+ * `out` from `offset`; returns the bytes written. `out` must have encryptedSizeBound() bytes of
+ * room from `offset` (ERR_OUT_OF_RANGE otherwise) and must not overlap `data`.
+ */
+export function encryptMessageInto(context: SecurityContext, data: Uint8Array, out: Uint8Array, offset = 0): number {
+  const handle = nativeContext(context, 'context');
+  const bytes = validateBufferLike(data, 'data');
+  const target = validateBufferLike(out, 'out');
+  validateInt32(offset, 'offset', { min: 0, max: target.length });
+  const status = native().encryptInto(handle, bytes, target, offset) >>> 0;
+  const results = slots();
+  traceCall('EncryptMessage', status, `${bytes.length} -> ${results[SLOT_WRITTEN]} bytes`);
+  if (status === SEC_E_BUFFER_TOO_SMALL) {
+    throw outOfRange('out', `to have ${results[SLOT_NEEDED]} bytes of room from offset ${offset} (encryptedSizeBound)`, target.length - offset);
+  }
+  if (status === SEC_E_INVALID_PARAMETER && bytes.buffer === target.buffer) {
+    throw invalidArgValue('out', '[Uint8Array]', 'must not overlap data');
+  }
+  if (status !== 0) throw failure(status, 'EncryptMessage');
+  return results[SLOT_WRITTEN];
+}
 
 /** Encrypts data into complete TLS records (split at cbMaximumMessage), back to back in one Buffer. */
 export function encryptMessage(context: SecurityContext, data: Uint8Array): Buffer {
-  const handle = nativeContext(context, 'context');
+  nativeContext(context, 'context');
   const bytes = validateBufferLike(data, 'data');
-  const result = native().encryptMessage(handle, bytes);
-  traceCall('EncryptMessage', result.status, `${bytes.length} -> ${result.length} bytes`);
-  if (result.status !== 0 || !result.data) throw failure(result.status, 'EncryptMessage');
-  return result.data.subarray(0, result.length);
+  // A deleted context fails here as EncryptMessage, not as the size query below.
+  if (context.deleted) throw failure(SecStatus.SEC_E_INVALID_HANDLE, 'EncryptMessage');
+  const out = Buffer.allocUnsafeSlow(encryptedSizeBound(context, bytes.length));
+  return out.subarray(0, encryptMessageInto(context, bytes, out, 0));
 }
 
 export interface DecryptResult {
@@ -68,24 +148,30 @@ export interface DecryptRecordsResult {
 export function decryptRecords(context: SecurityContext, data: Uint8Array, options: { inPlace?: boolean } = {}): DecryptRecordsResult {
   const handle = nativeContext(context, 'context');
   const bytes = validateBufferLike(data, 'data');
-  const raw = native().decryptRecords(handle, bytes, options.inPlace === true);
-  traceCall('DecryptMessage', raw.status, `${raw.records} record(s), ${bytes.length} -> ${raw.length} bytes`);
-  const status = raw.status >>> 0;
-  const plaintext = raw.data.subarray(0, raw.length);
-  const accepted: number[] = [SecStatus.SEC_E_OK, SecStatus.SEC_E_INCOMPLETE_MESSAGE, SecStatus.SEC_I_RENEGOTIATE, SecStatus.SEC_I_CONTEXT_EXPIRED];
-  if (!accepted.includes(status)) {
-    throw failure(status, 'DecryptMessage', { records: raw.records, data: plaintext });
+  // Decryption always happens in place; without permission, in a copy.
+  const work = options.inPlace === true ? bytes : Buffer.from(bytes);
+  const status = native().decryptInPlace(handle, work) >>> 0;
+  const results = slots();
+  const length = results[SLOT_PLAINTEXT];
+  const records = results[SLOT_RECORDS];
+  traceCall('DecryptMessage', status, `${records} record(s), ${bytes.length} -> ${length} bytes`);
+  const plaintext = work.subarray(0, length);
+  if (status !== SecStatus.SEC_E_OK && status !== SecStatus.SEC_E_INCOMPLETE_MESSAGE && status !== SecStatus.SEC_I_RENEGOTIATE && status !== SecStatus.SEC_I_CONTEXT_EXPIRED) {
+    throw failure(status, 'DecryptMessage', { records, data: plaintext });
   }
+  const flags = results[SLOT_FLAGS];
+  const renegotiate = (flags & FLAG_RENEGOTIATE) !== 0;
+  const missing = results[SLOT_MISSING];
   return {
     status,
     statusName: statusName(status),
     data: plaintext,
-    records: raw.records,
-    consumed: raw.consumed,
-    missing: status === SecStatus.SEC_E_INCOMPLETE_MESSAGE ? raw.missing ?? 0 : null,
-    closed: raw.closeNotify,
-    renegotiate: raw.renegotiate,
-    postHandshake: raw.postHandshake,
+    records,
+    consumed: results[SLOT_CONSUMED],
+    missing: status === SecStatus.SEC_E_INCOMPLETE_MESSAGE ? Math.max(missing, 0) : null,
+    closed: (flags & FLAG_CLOSE_NOTIFY) !== 0,
+    renegotiate,
+    postHandshake: renegotiate ? work.subarray(length, length + results[SLOT_POST_HANDSHAKE]) : null,
   };
 }
 

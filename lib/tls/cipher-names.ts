@@ -28,6 +28,51 @@ const openSslNames: Record<string, string> = {
   TLS_RSA_WITH_AES_256_CBC_SHA: 'AES256-SHA',
 };
 
+/** IANA names by suite number (RFC 8446, 5289, 7905, 5246): the suites Schannel and OpenSSL share. */
+const ianaNames: ReadonlyMap<number, string> = new Map([
+  [0x1301, 'TLS_AES_128_GCM_SHA256'],
+  [0x1302, 'TLS_AES_256_GCM_SHA384'],
+  [0x1303, 'TLS_CHACHA20_POLY1305_SHA256'],
+  [0xc02b, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
+  [0xc02c, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
+  [0xc02f, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
+  [0xc030, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
+  [0xcca9, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'],
+  [0xcca8, 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'],
+  [0xc023, 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256'],
+  [0xc024, 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384'],
+  [0xc027, 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256'],
+  [0xc028, 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384'],
+  [0xc009, 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA'],
+  [0xc00a, 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA'],
+  [0xc013, 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'],
+  [0xc014, 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA'],
+  [0x009e, 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'],
+  [0x009f, 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384'],
+  [0x009c, 'TLS_RSA_WITH_AES_128_GCM_SHA256'],
+  [0x009d, 'TLS_RSA_WITH_AES_256_GCM_SHA384'],
+  [0x003c, 'TLS_RSA_WITH_AES_128_CBC_SHA256'],
+  [0x003d, 'TLS_RSA_WITH_AES_256_CBC_SHA256'],
+  [0x002f, 'TLS_RSA_WITH_AES_128_CBC_SHA'],
+  [0x0035, 'TLS_RSA_WITH_AES_256_CBC_SHA'],
+]);
+
+/**
+ * The IANA name of the negotiated suite. The suite number decides: Schannel's (dwCipherSuite), else
+ * the one the ServerHello carried (Wine reports 0, with a name it puts together wrongly, e.g.
+ * TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA384 for 0xC02F). Schannel's name is the last resort.
+ */
+export function standardCipherName(reported: { cipherSuite: number; cipherSuiteName: string } | null, seen: number | null): string | null {
+  for (const number of [reported?.cipherSuite, seen]) {
+    if (number) {
+      const name = ianaNames.get(number);
+      if (name) return name;
+    }
+  }
+  if (reported?.cipherSuiteName) return reported.cipherSuiteName;
+  return seen ? `0x${seen.toString(16).padStart(4, '0').toUpperCase()}` : null;
+}
+
 export function openSslCipherName(ianaName: string): string {
   return openSslNames[ianaName] ?? ianaName;
 }

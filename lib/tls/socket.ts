@@ -13,7 +13,7 @@ import { invalidArgType } from '../sspi/errors';
 import { validateFunction, validateObject, validateString, validateUint32 } from '../sspi/validate';
 import { peerCertificateObject } from '../certs/x509';
 import { verifyCertificateChain } from '../certs/verify';
-import { openSslCipherName } from './cipher-names';
+import { openSslCipherName, standardCipherName } from './cipher-names';
 import { credentialCertificate } from './local-certificate';
 import { validateSocketOptions } from './socket-options';
 
@@ -716,10 +716,8 @@ export class SchannelSocket extends Duplex {
     this.#exchange = connection ? { algorithm: connection.exchange, strength: connection.exchangeStrength } : null;
     const cipher = attempt(() => queryContextAttributes(context, 'CIPHER_INFO'));
     this.#protocol = connection?.protocolName ?? cipher?.protocolName ?? null;
-    if (cipher) {
-      const standardName = cipher.cipherSuiteName;
-      this.#cipher = { name: openSslCipherName(standardName), standardName, version: this.#protocol ?? '' };
-    }
+    const standardName = standardCipherName(cipher, this.#engine.cipherSuite);
+    if (standardName) this.#cipher = { name: openSslCipherName(standardName), standardName, version: this.#protocol ?? '' };
     const alpn = attempt(() => queryContextAttributes(context, 'APPLICATION_PROTOCOL'));
     this.alpnProtocol = alpn?.protocol ?? false;
     this.#sessionReused = attempt(() => queryContextAttributes(context, 'SESSION_INFO'))?.reconnect ?? false;
@@ -779,12 +777,18 @@ export class SchannelSocket extends Duplex {
       callback(failed);
       return;
     }
-    const out = this.#engine.takeOutgoing();
-    if (out.length === 0) {
+    const pieces = this.#engine.takeOutgoingBuffers();
+    if (pieces.length === 0) {
       callback();
       return;
     }
-    // The callback runs when the transport has taken the records: back-pressure passes through.
-    this.#transport.write(out, (error?: Error | null) => callback(error ?? null));
+    // A large write comes as several pieces (one per record slab): written corked, they leave in
+    // one writev. The callback runs when the transport has taken the last: back-pressure passes
+    // through.
+    const transport = this.#transport;
+    if (pieces.length > 1) transport.cork();
+    for (let i = 0; i < pieces.length - 1; i++) transport.write(pieces[i]);
+    transport.write(pieces[pieces.length - 1], (error?: Error | null) => callback(error ?? null));
+    if (pieces.length > 1) transport.uncork();
   }
 }

@@ -49,9 +49,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("completeAuthToken", Napi::Function::New(env, CompleteAuthToken));
   exports.Set("applyControlToken", Napi::Function::New(env, ApplyControlToken));
   exports.Set("deleteSecurityContext", Napi::Function::New(env, DeleteSecurityContext));
-  exports.Set("encryptMessage", Napi::Function::New(env, EncryptMessage));
+  exports.Set("messageResults", CreateMessageResults(env, data));
+  exports.Set("encryptInto", Napi::Function::New(env, EncryptInto));
+  exports.Set("decryptInPlace", Napi::Function::New(env, DecryptInPlace));
   exports.Set("decryptMessage", Napi::Function::New(env, DecryptMessage));
-  exports.Set("decryptRecords", Napi::Function::New(env, DecryptRecords));
   exports.Set("queryContextAttributes", Napi::Function::New(env, QueryContextAttributes));
   exports.Set("statusText", Napi::Function::New(env, StatusText));
   exports.Set("debugStats", Napi::Function::New(env, DebugStats));

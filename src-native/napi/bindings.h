@@ -16,9 +16,11 @@ Napi::Value ApplyControlToken(const Napi::CallbackInfo& info);
 Napi::Value DeleteSecurityContext(const Napi::CallbackInfo& info);
 
 // message_bindings.cpp
-Napi::Value EncryptMessage(const Napi::CallbackInfo& info);
+struct AddonData;
+Napi::Float64Array CreateMessageResults(Napi::Env env, AddonData* data);
+Napi::Value EncryptInto(const Napi::CallbackInfo& info);
+Napi::Value DecryptInPlace(const Napi::CallbackInfo& info);
 Napi::Value DecryptMessage(const Napi::CallbackInfo& info);
-Napi::Value DecryptRecords(const Napi::CallbackInfo& info);
 
 // attribute_bindings.cpp
 Napi::Value QueryContextAttributes(const Napi::CallbackInfo& info);

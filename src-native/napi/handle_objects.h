@@ -13,7 +13,24 @@ namespace binding {
 struct AddonData {
   Napi::FunctionReference credentialConstructor;
   Napi::FunctionReference contextConstructor;
+  // The numeric results of the record calls (message_bindings.cpp), shared with JS.
+  Napi::Reference<Napi::Float64Array> messageResults;
+  double* messageSlots = nullptr;
 };
+
+// Slots of messageResults. lib/sspi/messages.ts reads them by the same numbers.
+enum MessageSlot : size_t {
+  kSlotWritten = 0,        // encryptInto: bytes written
+  kSlotNeeded = 1,         // encryptInto: bytes of room the records may need
+  kSlotPlaintext = 2,      // decryptInPlace: plaintext bytes at the front of the buffer
+  kSlotRecords = 3,        // decryptInPlace: records decrypted
+  kSlotConsumed = 4,       // decryptInPlace: input bytes used
+  kSlotMissing = 5,        // decryptInPlace: bytes still needed, or -1
+  kSlotFlags = 6,          // decryptInPlace: kFlag* bits
+  kSlotPostHandshake = 7,  // decryptInPlace: bytes of the post-handshake message after the plaintext
+  kMessageSlotCount = 8,
+};
+enum MessageFlag : int { kFlagCloseNotify = 1, kFlagWineCloseNotify = 2, kFlagRenegotiate = 4 };
 
 class CredentialObject : public Napi::ObjectWrap<CredentialObject> {
  public:

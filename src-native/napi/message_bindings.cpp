@@ -1,4 +1,10 @@
-// encryptMessage / decryptMessage over an established context.
+// encryptInto / decryptInPlace / decryptMessage over an established context.
+//
+// The record calls run once per write and once per read, so they allocate nothing: the caller
+// brings the memory (records are encrypted into its buffer, received records are decrypted in
+// place in theirs) and the numbers each call produces go into one Float64Array shared with JS
+// (`messageResults`), with the status as the return value. A result object of ten properties per
+// call cost more than DecryptMessage itself on small records.
 #include "../sspi/stream.h"
 #include "bindings.h"
 #include "handle_objects.h"
@@ -6,30 +12,75 @@
 
 namespace binding {
 
-// encryptMessage(context, data) -> { status, data: Buffer | null, length }: the records are written
-// straight into a JS-owned Buffer (one copy of the plaintext in all); `length` bytes of it are used.
-Napi::Value EncryptMessage(const Napi::CallbackInfo& info) {
+namespace {
+
+double* Slots(Napi::Env env) { return env.GetInstanceData<AddonData>()->messageSlots; }
+
+// A writable view of a Uint8Array's bytes.
+std::pair<uint8_t*, size_t> MutableBytesView(const Napi::Value& value, const char* name) {
+  auto [data, length] = BytesView(value, name);
+  return {const_cast<uint8_t*>(data), length};
+}
+
+bool Overlaps(const uint8_t* a, size_t aLength, const uint8_t* b, size_t bLength) {
+  return aLength > 0 && bLength > 0 && a < b + bLength && b < a + aLength;
+}
+
+}  // namespace
+
+Napi::Float64Array CreateMessageResults(Napi::Env env, AddonData* data) {
+  Napi::Float64Array slots = Napi::Float64Array::New(env, kMessageSlotCount);
+  data->messageResults = Napi::Persistent(slots);
+  // The array stays referenced for the environment's life, so its backing store stays put.
+  data->messageSlots = slots.Data();
+  return slots;
+}
+
+// encryptInto(context, data, out, offset) -> status; slots: written, needed.
+// Records for `data` are written into `out` from `offset`. With less room than the bound the
+// status is SEC_E_BUFFER_TOO_SMALL and `needed` says how much to bring.
+Napi::Value EncryptInto(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   sspi::SecurityContext& context = ContextObject::From(info[0], "context");
   auto [data, length] = BytesView(info[1], "data");
-  Napi::Object result = Napi::Object::New(env);
+  auto [out, outLength] = MutableBytesView(info[2], "out");
+  const uint32_t offset = ToUint32(info[3], "offset");
+  double* slots = Slots(env);
+  slots[kSlotWritten] = 0;
+  slots[kSlotNeeded] = 0;
   sspi::Status status = 0;
-  size_t bound = sspi::EncryptedSizeBound(context, length, &status);
+  const size_t bound = sspi::EncryptedSizeBound(context, length, &status);
+  slots[kSlotNeeded] = static_cast<double>(bound);
+  if (status != 0) return Napi::Number::New(env, status);
+  if (offset > outLength || outLength - offset < bound) return Napi::Number::New(env, sspi::ToStatus(SEC_E_BUFFER_TOO_SMALL));
+  // Plaintext is copied into the record area before encryption; the two must not share bytes.
+  if (Overlaps(data, length, out + offset, bound)) return Napi::Number::New(env, sspi::ToStatus(SEC_E_INVALID_PARAMETER));
   size_t written = 0;
-  Napi::Value records = env.Null();
-  if (status == 0) {
-    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, bound);
-    // The input view stays valid: allocating a Buffer does not run JS.
-    status = sspi::EncryptRecords(context, data, length, out.Data(), &written);
-    if (status == 0) records = out;
-  }
-  result.Set("status", Napi::Number::New(env, status));
-  result.Set("data", records);
-  result.Set("length", Napi::Number::New(env, static_cast<double>(written)));
-  return result;
+  status = sspi::EncryptRecords(context, data, length, out + offset, &written);
+  slots[kSlotWritten] = static_cast<double>(written);
+  return Napi::Number::New(env, status);
 }
 
-// decryptMessage(context, data) -> { status, data, extra, missing, consumed }
+// decryptInPlace(context, data) -> status; slots: plaintext, records, consumed, missing (-1 for
+// none), flags (kFlag*), postHandshake. `data` ends up as [plaintext | post-handshake | ...].
+Napi::Value DecryptInPlace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sspi::SecurityContext& context = ContextObject::From(info[0], "context");
+  auto [bytes, length] = MutableBytesView(info[1], "data");
+  sspi::DecryptBatchResult batch = sspi::DecryptRecords(context, bytes, length);
+  double* slots = Slots(env);
+  slots[kSlotPlaintext] = static_cast<double>(batch.plaintext);
+  slots[kSlotRecords] = static_cast<double>(batch.records);
+  slots[kSlotConsumed] = static_cast<double>(batch.consumed);
+  slots[kSlotMissing] = batch.hasMissing ? static_cast<double>(batch.missing) : -1;
+  slots[kSlotFlags] = (batch.closeNotify ? kFlagCloseNotify : 0) | (batch.wineCloseNotify ? kFlagWineCloseNotify : 0) |
+                      (batch.renegotiate ? kFlagRenegotiate : 0);
+  slots[kSlotPostHandshake] = static_cast<double>(batch.postHandshake);
+  return Napi::Number::New(env, batch.status);
+}
+
+// decryptMessage(context, data) -> { status, data, extra, missing, consumed }: one DecryptMessage
+// call for the 1:1 API, on a copy of the input.
 Napi::Value DecryptMessage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   sspi::SecurityContext& context = ContextObject::From(info[0], "context");
@@ -41,32 +92,6 @@ Napi::Value DecryptMessage(const Napi::CallbackInfo& info) {
   result.Set("extra", decrypted.hasExtra ? Napi::Value(ToBuffer(env, decrypted.extra)) : env.Null());
   result.Set("missing", decrypted.hasMissing ? Napi::Value(Napi::Number::New(env, decrypted.missing)) : env.Null());
   result.Set("consumed", Napi::Number::New(env, decrypted.consumed));
-  return result;
-}
-
-// decryptRecords(context, data) -> { status, data, records, consumed, missing, closeNotify,
-//                                   wineCloseNotify, renegotiate, postHandshake }
-Napi::Value DecryptRecords(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  sspi::SecurityContext& context = ContextObject::From(info[0], "context");
-  auto [data, length] = BytesView(info[1], "data");
-  // In place in the caller's buffer when it says that is allowed (inPlace true); else in one
-  // JS-owned copy. Either way its first `length` bytes end up as the plaintext.
-  const bool inPlace = info.Length() > 2 && info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
-  Napi::Value work = inPlace ? info[1] : Napi::Value(Napi::Buffer<uint8_t>::Copy(env, data, length));
-  uint8_t* bytes = inPlace ? const_cast<uint8_t*>(data) : work.As<Napi::Buffer<uint8_t>>().Data();
-  sspi::DecryptBatchResult batch = sspi::DecryptRecords(context, bytes, length);
-  Napi::Object result = Napi::Object::New(env);
-  result.Set("status", Napi::Number::New(env, batch.status));
-  result.Set("data", work);
-  result.Set("length", Napi::Number::New(env, static_cast<double>(batch.plaintext)));
-  result.Set("records", Napi::Number::New(env, static_cast<double>(batch.records)));
-  result.Set("consumed", Napi::Number::New(env, static_cast<double>(batch.consumed)));
-  result.Set("missing", batch.hasMissing ? Napi::Value(Napi::Number::New(env, batch.missing)) : env.Null());
-  result.Set("closeNotify", Napi::Boolean::New(env, batch.closeNotify));
-  result.Set("wineCloseNotify", Napi::Boolean::New(env, batch.wineCloseNotify));
-  result.Set("renegotiate", Napi::Boolean::New(env, batch.renegotiate));
-  result.Set("postHandshake", batch.renegotiate ? Napi::Value(ToBuffer(env, batch.postHandshake)) : env.Null());
   return result;
 }
 

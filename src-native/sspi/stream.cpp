@@ -174,8 +174,12 @@ DecryptBatchResult DecryptRecords(SecurityContext& context, uint8_t* work, size_
     ++result.records;
     offset = length - extra;
     if (status == SEC_I_RENEGOTIATE) {
+      // The message lands just after the plaintext kept so far, inside the bytes already used.
       result.renegotiate = true;
-      if (plaintextLength > 0) result.postHandshake.assign(plaintext, plaintext + plaintextLength);
+      if (plaintext != nullptr && plaintextLength > 0) {
+        std::memmove(work + result.plaintext, plaintext, plaintextLength);
+        result.postHandshake = plaintextLength;
+      }
       break;
     }
     if (status == SEC_I_CONTEXT_EXPIRED || (plaintextLength == 0 && recordType == kAlertRecord)) {

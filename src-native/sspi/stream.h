@@ -39,12 +39,14 @@ struct DecryptBatchResult {
   unsigned long missing = 0;
   bool closeNotify = false;    // ended on the peer's close_notify
   bool renegotiate = false;    // ended on SEC_I_RENEGOTIATE
-  Bytes postHandshake;         // with renegotiate: the decrypted post-handshake message
+  size_t postHandshake = 0;    // with renegotiate: bytes of the decrypted post-handshake message,
+                               // placed right after the plaintext
   bool wineCloseNotify = false;  // Wine's form of close_notify: SEC_E_OK, no data, alert record
 };
 
 // DecryptMessage over every complete record of `buffer`, decrypting in place and moving each
-// record's plaintext to the front, so the buffer ends up as [plaintext | used | unconsumed]. Stops
+// record's plaintext to the front, so the buffer ends up as [plaintext | used | unconsumed] (with
+// SEC_I_RENEGOTIATE: [plaintext | post-handshake message | used | unconsumed]). Stops
 // at the first status other than SEC_E_OK (incomplete, renegotiate, context expired, or a failure),
 // or when the input is used up. Nothing after a close_notify is decrypted.
 DecryptBatchResult DecryptRecords(SecurityContext& context, uint8_t* buffer, size_t length);

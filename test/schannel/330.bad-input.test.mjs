@@ -611,6 +611,30 @@ const table = {
       ['a context still in its handshake', (fx) => { const r = schannel.initializeSecurityContext({ credential: fx.credential, targetName: 'localhost', contextReq: CLIENT_REQ }); try { return schannel.encryptMessage(r.context, Buffer.from('x')); } finally { r.context.dispose(); } }, SCH],
     ],
   },
+  encryptMessageInto: {
+    rows: [
+      ['context: a CredentialsHandle', (fx) => schannel.encryptMessageInto(fx.credential, Buffer.from('x'), Buffer.alloc(4096)), TYPE],
+      ...NOT_BYTES.map(([label, value]) => [`data: ${label}`, (fx) => schannel.encryptMessageInto(fx.context, value, Buffer.alloc(4096)), TYPE]),
+      ...NOT_BYTES.map(([label, value]) => [`out: ${label}`, (fx) => schannel.encryptMessageInto(fx.context, Buffer.from('x'), value), TYPE]),
+      ['out: too small for the records', (fx) => schannel.encryptMessageInto(fx.context, Buffer.from('x'), Buffer.alloc(8)), RANGE],
+      ['offset: past the end of out', (fx) => schannel.encryptMessageInto(fx.context, Buffer.from('x'), Buffer.alloc(4096), 4097), RANGE],
+      ['offset: -1', (fx) => schannel.encryptMessageInto(fx.context, Buffer.from('x'), Buffer.alloc(4096), -1), RANGE],
+      ['offset: 1.5', (fx) => schannel.encryptMessageInto(fx.context, Buffer.from('x'), Buffer.alloc(4096), 1.5), RANGE],
+      ['offset: \'0\'', (fx) => schannel.encryptMessageInto(fx.context, Buffer.from('x'), Buffer.alloc(4096), '0'), TYPE],
+      ['out overlapping data', (fx) => { const b = Buffer.alloc(4096); return schannel.encryptMessageInto(fx.context, b.subarray(0, 100), b, 50); }, VALUE],
+      ['a deleted context', (fx) => schannel.encryptMessageInto(fx.deletedContext, Buffer.from('x'), Buffer.alloc(4096)), sch('SEC_E_INVALID_HANDLE')],
+    ],
+  },
+  encryptedSizeBound: {
+    rows: [
+      ['context: a CredentialsHandle', (fx) => schannel.encryptedSizeBound(fx.credential, 1), TYPE],
+      ['length: \'1\'', (fx) => schannel.encryptedSizeBound(fx.context, '1'), TYPE],
+      ['length: -1', (fx) => schannel.encryptedSizeBound(fx.context, -1), RANGE],
+      ['length: 0.5', (fx) => schannel.encryptedSizeBound(fx.context, 0.5), RANGE],
+      ['length: 2^32', (fx) => schannel.encryptedSizeBound(fx.context, 2 ** 32), RANGE],
+      ['a deleted context', (fx) => schannel.encryptedSizeBound(fx.deletedContext, 1), sch('SEC_E_INVALID_HANDLE')],
+    ],
+  },
   decryptMessage: {
     rows: [
       ['context: a CredentialsHandle', (fx) => schannel.decryptMessage(fx.credential, fx.records), TYPE],

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { clientHandshake, closeRun, parseRecords, receiveDecrypted, schannel, sendEncrypted } from '../support/handshake.mjs';
 import { isWine, NET_TIMEOUT, opensslUnavailable, startNodeTlsServer, startOpenSslServer, stopAllPeers, testPki } from '../support/peers.mjs';
 
-const { decryptMessage, encryptMessage, queryContextAttributes, SecStatus } = schannel;
+const { decryptMessage, encryptMessage, encryptMessageInto, encryptedSizeBound, queryContextAttributes, SecStatus } = schannel;
 const MiB = 1024 * 1024;
 const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
 
@@ -32,6 +32,33 @@ describe('messages through node.exe tls echo server', () => {
       await sendEncrypted(run, data);
       const echoed = await receiveDecrypted(run, { until: (d) => d.length >= MiB });
       assert.equal(echoed.data.length, MiB);
+      assert.equal(sha256(echoed.data), sha256(data));
+    } finally {
+      closeRun(run);
+    }
+  });
+
+  it('encryptMessageInto writes the same records into the caller\'s buffer at an offset, within encryptedSizeBound', { timeout: NET_TIMEOUT }, async () => {
+    const run = await clientHandshake({ port: server.port });
+    try {
+      const { maximumMessage, header, trailer } = queryContextAttributes(run.context, 'STREAM_SIZES');
+      const data = crypto.randomBytes(maximumMessage + 77);
+      const bound = encryptedSizeBound(run.context, data.length);
+      assert.equal(bound, data.length + 2 * (header + trailer));
+      assert.equal(encryptedSizeBound(run.context, 0), 0);
+      const out = Buffer.alloc(bound + 10, 0xee);
+      const written = encryptMessageInto(run.context, data, out, 10);
+      assert.ok(written > data.length && written <= bound, `${written} bytes for ${data.length}`);
+      assert.ok(out.subarray(0, 10).every((b) => b === 0xee), 'nothing before the offset is touched');
+      const parsed = parseRecords(out.subarray(10, 10 + written));
+      assert.equal(parsed.length, 2);
+      assert.ok(parsed.every((r) => r.complete && r.type === 23));
+      // One byte less room than the bound is refused before anything is written.
+      const tight = Buffer.alloc(bound - 1, 0xee);
+      assert.throws(() => encryptMessageInto(run.context, data, tight), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+      assert.ok(tight.every((b) => b === 0xee));
+      run.socket.write(out.subarray(10, 10 + written));
+      const echoed = await receiveDecrypted(run, { until: (d) => d.length >= data.length });
       assert.equal(sha256(echoed.data), sha256(data));
     } finally {
       closeRun(run);
