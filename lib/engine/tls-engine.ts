@@ -113,6 +113,10 @@ export class TlsEngine {
   #cipherSuite: number | null = null;
   #slab: Buffer = EMPTY; // where records are encrypted (see #encryptRecords)
   #slabUsed = 0;
+  // Pieces of each slab handed out and not yet given back (recycleOutgoing); a slab with none left
+  // and no room is kept as #spare and written again instead of allocating a new one.
+  readonly #slabPieces = new WeakMap<ArrayBufferLike, number>();
+  #spare: Buffer | null = null;
 
   constructor(options: EngineOptions) {
     validateObject(options, 'options');
@@ -299,8 +303,11 @@ export class TlsEngine {
   /** All ciphertext produced so far, as one Buffer (empty when there is none). */
   takeOutgoing(): Buffer {
     if (this.#outgoing.length === 0) return EMPTY;
-    const out = this.#outgoing.length === 1 ? this.#outgoing[0] : Buffer.concat(this.#outgoing);
+    if (this.#outgoing.length === 1) return this.#outgoing.splice(0, 1)[0];
+    const pieces = this.#outgoing;
     this.#outgoing = [];
+    const out = Buffer.concat(pieces);
+    this.recycleOutgoing(pieces); // copied: the pieces themselves are no longer anyone's
     return out;
   }
 
@@ -313,6 +320,28 @@ export class TlsEngine {
     const out = this.#outgoing;
     this.#outgoing = [];
     return out;
+  }
+
+  /**
+   * Gives back pieces from takeOutgoingBuffers() once nothing reads them any more (a net.Socket
+   * has called the write's callback): their memory is then reused for later records instead of a
+   * fresh allocation, which under Wine costs as much as the encryption. Optional; a piece never
+   * given back is simply garbage-collected. Giving back a piece still in use corrupts it.
+   */
+  recycleOutgoing(pieces: readonly Buffer[]): void {
+    validateArray(pieces, 'pieces');
+    pieces.forEach((piece, i) => {
+      if (!(piece instanceof Uint8Array)) throw invalidArgType(`pieces[${i}]`, ['Buffer', 'Uint8Array'], piece);
+    });
+    for (const piece of pieces) {
+      const count = this.#slabPieces.get(piece.buffer);
+      if (count === undefined || count <= 0) continue;
+      this.#slabPieces.set(piece.buffer, count - 1);
+      // A slab that is full and wholly given back becomes the spare.
+      if (count === 1 && piece.buffer !== this.#slab.buffer) {
+        this.#spare = Buffer.from(piece.buffer, 0, piece.buffer.byteLength);
+      }
+    }
   }
 
   takePlaintext(): Buffer[] {
@@ -572,11 +601,7 @@ export class TlsEngine {
     for (let offset = 0; offset < data.length;) {
       let piece = this.#pieceFitting(context, data.length - offset);
       if (piece === 0) {
-        const first = encryptedSizeBound(context, Math.min(data.length - offset, MAX_FRAGMENT));
-        // Zeroed, since whoever receives the records can reach the rest of the slab through
-        // `.buffer`; allocUnsafeSlow + fill is the cheaper way to a zeroed block on Windows' heap.
-        this.#slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, first)).fill(0);
-        this.#slabUsed = 0;
+        this.#nextSlab(encryptedSizeBound(context, Math.min(data.length - offset, MAX_FRAGMENT)));
         piece = this.#pieceFitting(context, data.length - offset);
       }
       const start = this.#slabUsed;
@@ -587,9 +612,28 @@ export class TlsEngine {
       if (last && last.buffer === this.#slab.buffer && last.byteOffset + last.length === this.#slab.byteOffset + start) {
         this.#outgoing[this.#outgoing.length - 1] = this.#slab.subarray(last.byteOffset - this.#slab.byteOffset, start + written);
       } else {
-        this.#queue(this.#slab.subarray(start, start + written));
+        this.#outgoing.push(this.#slab.subarray(start, start + written));
+        this.#slabPieces.set(this.#slab.buffer, (this.#slabPieces.get(this.#slab.buffer) ?? 0) + 1);
       }
     }
+  }
+
+  /** Moves on to the spare slab when it is large enough, else to a new one. */
+  #nextSlab(atLeast: number): void {
+    const retired = this.#slab;
+    const size = Math.max(SLAB_BYTES, atLeast);
+    if (this.#spare && this.#spare.length >= size) {
+      this.#slab = this.#spare;
+      this.#spare = null;
+    } else {
+      // Zeroed, since whoever receives the records can reach the rest of the slab through
+      // `.buffer`; allocUnsafeSlow + fill is the cheaper way to a zeroed block on Windows' heap.
+      this.#slab = Buffer.allocUnsafeSlow(size).fill(0);
+    }
+    this.#slabUsed = 0;
+    this.#slabPieces.set(this.#slab.buffer, 0);
+    // The slab just left may already have been given back whole.
+    if (retired.length > 0 && this.#slabPieces.get(retired.buffer) === 0 && !this.#spare) this.#spare = retired;
   }
 
   /** The most of `rest` bytes (all, or whole 2^14-byte records) whose records fit the slab's room. */

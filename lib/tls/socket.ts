@@ -4,7 +4,7 @@
 // 'secureConnect', half-close, timeouts and Node's error codes.
 import { X509Certificate } from 'node:crypto';
 import { Duplex } from 'node:stream';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { debuglog } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { TlsEngine, type EngineEvent } from '../engine';
@@ -786,9 +786,17 @@ export class SchannelSocket extends Duplex {
     // one writev. The callback runs when the transport has taken the last: back-pressure passes
     // through.
     const transport = this.#transport;
+    // A net.Socket is done with a buffer when it calls the write's callback, so the record slab can
+    // be written again. Another Duplex may still hold the chunk (a PassThrough queues it), so its
+    // pieces are left to the garbage collector.
+    const engine = this.#engine;
+    const recycle = transport instanceof Socket;
     if (pieces.length > 1) transport.cork();
     for (let i = 0; i < pieces.length - 1; i++) transport.write(pieces[i]);
-    transport.write(pieces[pieces.length - 1], (error?: Error | null) => callback(error ?? null));
+    transport.write(pieces[pieces.length - 1], (error?: Error | null) => {
+      if (recycle && !error) engine.recycleOutgoing(pieces);
+      callback(error ?? null);
+    });
     if (pieces.length > 1) transport.uncork();
   }
 }

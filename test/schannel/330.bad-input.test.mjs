@@ -243,6 +243,8 @@ const table = {
       ['write(\'text\') when open', (fx) => fx.openEngine().write('hello'), TYPE],
       ['write(5) when open', (fx) => fx.openEngine().write(5), TYPE],
       ['alert(\'NOT_AN_ALERT\')', (fx) => fx.openEngine().alert('NOT_AN_ALERT', new Error('x')), VALUE],
+      ['recycleOutgoing(a Buffer)', (fx) => fx.openEngine().recycleOutgoing(Buffer.alloc(4)), TYPE],
+      ['recycleOutgoing([\'text\'])', (fx) => fx.openEngine().recycleOutgoing(['text']), TYPE],
     ],
   },
   runHandshake: {
