@@ -237,9 +237,25 @@ export class TlsEngine {
   /** Ciphertext from the peer. */
   feed(data: Uint8Array): void {
     validateBufferLike(data, 'data');
-    if (data.length === 0 || this.#state === 'failed' || this.#state === 'closed') return;
+    // Nothing after the peer's close_notify is application data.
+    if (data.length === 0 || this.#state === 'failed' || this.#state === 'closed' || this.#receivedCloseNotify) return;
     if (this.#state === 'idle') this.start();
-    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    // A record cut by the previous read: join only what completes it and decrypt that, so the rest
+    // of this read is decrypted where it is rather than copied behind the cut record.
+    while (this.#incomplete.length > 0 && bytes.length > 0 && this.#state === 'open') {
+      const header = readRecordHeader(this.#incomplete);
+      const want = header ? RECORD_HEADER_LENGTH + header.length - this.#incomplete.length : RECORD_HEADER_LENGTH - this.#incomplete.length;
+      if (want <= 0) break;
+      this.#incomplete = Buffer.concat([this.#incomplete, bytes.subarray(0, want)]);
+      this.#ownsIncomplete = true;
+      bytes = bytes.subarray(Math.min(want, bytes.length));
+      if (header) this.#process();
+    }
+    if (bytes.length === 0) {
+      this.#process();
+      return;
+    }
     if (this.#incomplete.length === 0) {
       this.#incomplete = bytes;
       this.#ownsIncomplete = false;
