@@ -624,6 +624,9 @@ export class SchannelSocket extends Duplex {
     if (this.#ended) return;
     this.#ended = true;
     this.push(null);
+    // As net.Socket does at EOF: with nothing buffered, 'end' (and so 'close') comes even when
+    // nobody reads, e.g. a client that only handshakes and end()s.
+    this.read(0);
   }
 
   #pushPlaintext(chunks: Buffer[]): void {

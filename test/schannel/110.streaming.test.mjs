@@ -301,6 +301,23 @@ describe('half-close and close_notify', () => {
     assert.equal(socket.readableEnded, true);
   });
 
+  it('a client that never reads: end() after the handshake ends in "close" once the server ends too, as node:tls (net.Socket reads its EOF)', T, async () => {
+    const server = await startNodeTlsServer({}, (socket) => {
+      socket.resume();
+      socket.on('end', () => socket.end());
+    });
+    for (const connectFn of [tls.connect, schannel.connect]) {
+      const socket = connectFn({ port: server.port, host: 'localhost', ca });
+      await once(socket, 'secureConnect');
+      const closed = once(socket, 'close');
+      socket.end();
+      const outcome = await Promise.race([closed.then(() => 'close'), delay(5000).then(() => 'no close in 5 s')]);
+      socket.destroy();
+      assert.equal(outcome, 'close', connectFn === tls.connect ? 'node:tls' : 'schannel');
+      assert.equal(socket.readableEnded, true);
+    }
+  });
+
   it('a server that writes and closes right after the handshake: the data, then "end" (as node:tls), not an error', T, async () => {
     // The client's certificate validation is held up a little (busy thread pool, as a revocation
     // fetch would on Windows), so the server's data, close_notify and FIN all arrive before it ends.
