@@ -36,6 +36,27 @@ function secureClient(options, connectFn = schannel.connect) {
 }
 const nodeClient = (options) => secureClient(options, tls.connect);
 
+/**
+ * node's tls server with a Schannel client and a node:tls client of it, both secure: runs `body`
+ * with them side by side, then destroys both clients and stops the server, whatever happened.
+ * Resolves with the two sockets, for checks once they are destroyed.
+ */
+async function sideBySide({ server: serverOptions = {}, ours: oursOptions = {}, theirs: theirsOptions = {} }, body) {
+  const server = await startNodeTlsServer(serverOptions);
+  let ours = null;
+  let theirs = null;
+  try {
+    ours = await secureClient({ port: server.port, ...oursOptions });
+    theirs = await nodeClient({ port: server.port, ...theirsOptions });
+    await body({ ours, theirs, server });
+  } finally {
+    ours?.destroy();
+    theirs?.destroy();
+    await server.stop();
+  }
+  return { ours, theirs };
+}
+
 /** The same call on both sockets: its return value or its error's name, code and message. */
 function outcome(fn) {
   try {
@@ -81,20 +102,13 @@ describe('the method surface', () => {
   });
 
   it('the documented properties, on a live socket, as node:tls has them', T, async () => {
-    const server = await startNodeTlsServer({});
-    const ours = await secureClient({ port: server.port, ALPNProtocols: ['http/1.1'] });
-    const theirs = await nodeClient({ port: server.port, ALPNProtocols: ['http/1.1'] });
-    try {
+    await sideBySide({ ours: { ALPNProtocols: ['http/1.1'] }, theirs: { ALPNProtocols: ['http/1.1'] } }, async ({ ours, theirs }) => {
       for (const key of ['encrypted', 'authorized', 'authorizationError', 'alpnProtocol', 'servername', 'remoteAddress', 'remotePort', 'remoteFamily', 'localAddress']) {
         assert.equal(ours[key], theirs[key], key);
       }
       assert.equal(typeof ours.localPort, 'number');
       assert.deepEqual(ours.address(), { address: '127.0.0.1', family: 'IPv4', port: ours.localPort });
-    } finally {
-      ours.destroy();
-      theirs.destroy();
-      await server.stop();
-    }
+    });
   });
 });
 
@@ -125,33 +139,19 @@ describe('getCertificate() and getX509Certificate(): this side\'s certificate', 
   });
 
   it('a client with a pfx the server did not ask for: still the configured certificate, as node:tls', T, async () => {
-    const server = await startNodeTlsServer({});
-    const ours = await secureClient({ port: server.port, pfx: pfx(p.client, [p.intermediate], 'x'), passphrase: 'x' });
-    const theirs = await nodeClient({ port: server.port, ...clientIdentity });
-    try {
+    await sideBySide({ ours: { pfx: pfx(p.client, [p.intermediate], 'x'), passphrase: 'x' }, theirs: clientIdentity }, async ({ ours, theirs }) => {
       assert.deepEqual(ours.getCertificate(), theirs.getCertificate());
       assert.deepEqual(ours.getX509Certificate().raw, p.client.der);
-    } finally {
-      ours.destroy();
-      theirs.destroy();
-      await server.stop();
-    }
+    });
   });
 
   it('a client without a certificate: {} and undefined, as node:tls', T, async () => {
-    const server = await startNodeTlsServer({});
-    const ours = await secureClient({ port: server.port });
-    const theirs = await nodeClient({ port: server.port });
-    try {
+    await sideBySide({}, async ({ ours, theirs }) => {
       assert.deepEqual(ours.getCertificate(), {});
       assert.deepEqual(ours.getCertificate(), theirs.getCertificate());
       assert.equal(ours.getX509Certificate(), undefined);
       assert.equal(theirs.getX509Certificate(), undefined);
-    } finally {
-      ours.destroy();
-      theirs.destroy();
-      await server.stop();
-    }
+    });
   });
 
   it('LOCAL_CERT_CONTEXT, the attribute getCertificate() prefers, names the client certificate sent', T, async (t) => {
@@ -393,10 +393,7 @@ describe('exportKeyingMaterial(): node:tls\'s argument errors, then a typed refu
   });
 
   it('a secure socket: SchannelError ERR_SCHANNEL_UNSUPPORTED_OPERATION (node:tls gives the material)', T, async () => {
-    const server = await startNodeTlsServer({});
-    const ours = await secureClient({ port: server.port });
-    const theirs = await nodeClient({ port: server.port });
-    try {
+    const { ours } = await sideBySide({}, async ({ ours, theirs }) => {
       assert.equal(theirs.exportKeyingMaterial(32, 'EXPORTER-test').length, 32);
       assert.throws(() => ours.exportKeyingMaterial(32, 'EXPORTER-test'), (error) => {
         assert.ok(error instanceof schannel.SchannelError);
@@ -404,11 +401,7 @@ describe('exportKeyingMaterial(): node:tls\'s argument errors, then a typed refu
         assert.match(error.message, /SECPKG_ATTR_KEYING_MATERIAL_INFO/);
         return true;
       });
-    } finally {
-      ours.destroy();
-      theirs.destroy();
-      await server.stop();
-    }
+    });
     assert.throws(() => ours.exportKeyingMaterial(32, 'EXPORTER-test'), { code: 'ERR_TLS_INVALID_STATE' }, 'destroyed');
   });
 });
@@ -457,18 +450,11 @@ async function echoOnce(socket, size) {
 
 describe('setMaxSendFragment()', () => {
   it('node:tls\'s answers: true for 512..16384, false for another integer, argument errors otherwise', T, async () => {
-    const server = await startNodeTlsServer({});
-    const ours = await secureClient({ port: server.port });
-    const theirs = await nodeClient({ port: server.port });
-    try {
+    const { ours } = await sideBySide({}, async ({ ours, theirs }) => {
       for (const size of [511, 512, 1024, 16384, 16385, 0, -1, 2 ** 31, 1.5, NaN, '1024', null, undefined, 2 ** 31 - 1]) {
         assert.deepEqual(outcome(() => ours.setMaxSendFragment(size)), outcome(() => theirs.setMaxSendFragment(size)), `setMaxSendFragment(${String(size)})`);
       }
-    } finally {
-      ours.destroy();
-      theirs.destroy();
-      await server.stop();
-    }
+    });
     assert.equal(ours.setMaxSendFragment(1024), false, 'destroyed: false (node:tls throws a TypeError on its null handle)');
   });
 
@@ -499,10 +485,7 @@ describe('setMaxSendFragment()', () => {
 
 describe('renegotiation', () => {
   it('renegotiate(): node:tls\'s argument errors; false and the callback on the next tick with ERR_SCHANNEL_UNSUPPORTED_OPERATION; undefined once destroyed', T, async () => {
-    const server = await startNodeTlsServer({});
-    const ours = await secureClient({ port: server.port });
-    const theirs = await nodeClient({ port: server.port });
-    try {
+    const { ours, theirs } = await sideBySide({}, async ({ ours, theirs }) => {
       for (const args of [[], [null], [5], [{}, 5], [{}, 'callback']]) {
         const expected = outcome(() => theirs.renegotiate(...args));
         assert.ok(expected.code, `node:tls throws for ${args.map(String).join(', ')}`);
@@ -517,11 +500,7 @@ describe('renegotiation', () => {
       assert.ok(called instanceof schannel.SchannelError);
       assert.equal(called.code, 'ERR_SCHANNEL_UNSUPPORTED_OPERATION');
       assert.equal(ours.renegotiate({}), false);
-    } finally {
-      ours.destroy();
-      theirs.destroy();
-      await server.stop();
-    }
+    });
     let late = false;
     assert.equal(ours.renegotiate({}, () => { late = true; }), undefined);
     assert.equal(theirs.renegotiate({}, () => { late = true; }), undefined);
@@ -579,19 +558,12 @@ describe('renegotiation', () => {
 
 describe('the rest of the surface, before the handshake, live, and after destroy', () => {
   it('getSharedSigalgs(), getTLSTicket(), getSession(): [], undefined, undefined; null once destroyed, as node:tls', T, async () => {
-    const server = await startNodeTlsServer({});
-    const ours = await secureClient({ port: server.port });
-    const theirs = await nodeClient({ port: server.port });
-    try {
+    const { ours, theirs } = await sideBySide({}, async ({ ours, theirs }) => {
       assert.deepEqual(ours.getSharedSigalgs(), []);
       assert.equal(ours.getTLSTicket(), undefined);
       assert.equal(ours.getSession(), undefined);
       assert.ok(Array.isArray(theirs.getSharedSigalgs()), 'node:tls lists its shared algorithms (Schannel does not expose them)');
-    } finally {
-      ours.destroy();
-      theirs.destroy();
-      await server.stop();
-    }
+    });
     for (const name of ['getSharedSigalgs', 'getTLSTicket', 'getSession', 'getFinished', 'getPeerFinished', 'getEphemeralKeyInfo', 'getCertificate', 'enableTrace']) {
       assert.deepEqual(outcome(() => ours[name]()), outcome(() => theirs[name]()), `${name}() once destroyed`);
     }
@@ -687,17 +659,10 @@ describe('the rest of the surface, before the handshake, live, and after destroy
   });
 
   it('setKeyCert(): node:tls\'s argument error; a live socket refuses with ERR_SCHANNEL_UNSUPPORTED_OPERATION; nothing once destroyed', T, async () => {
-    const server = await startNodeTlsServer({});
-    const ours = await secureClient({ port: server.port });
-    const theirs = await nodeClient({ port: server.port });
-    try {
+    const { ours } = await sideBySide({}, async ({ ours, theirs }) => {
       assert.deepEqual(outcome(() => ours.setKeyCert(5)), outcome(() => theirs.setKeyCert(5)));
       assert.throws(() => ours.setKeyCert(clientIdentity), (error) => error instanceof schannel.SchannelError && error.code === 'ERR_SCHANNEL_UNSUPPORTED_OPERATION');
-    } finally {
-      ours.destroy();
-      theirs.destroy();
-      await server.stop();
-    }
+    });
     assert.equal(ours.setKeyCert(clientIdentity), undefined);
   });
 });
