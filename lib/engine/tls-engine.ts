@@ -319,9 +319,9 @@ export class TlsEngine {
   /** All ciphertext produced so far, as one Buffer (empty when there is none). */
   takeOutgoing(): Buffer {
     if (this.#outgoing.length === 0) return EMPTY;
-    if (this.#outgoing.length === 1) return this.#outgoing.splice(0, 1)[0];
     const pieces = this.#outgoing;
     this.#outgoing = [];
+    if (pieces.length === 1) return pieces[0];
     const out = Buffer.concat(pieces);
     this.recycleOutgoing(pieces); // copied: the pieces themselves are no longer anyone's
     return out;
@@ -353,11 +353,13 @@ export class TlsEngine {
       const count = this.#slabPieces.get(piece.buffer);
       if (count === undefined || count <= 0) continue;
       this.#slabPieces.set(piece.buffer, count - 1);
-      // A slab that is full and wholly given back becomes the spare.
-      if (count === 1 && piece.buffer !== this.#slab.buffer) {
-        this.#spare = Buffer.from(piece.buffer, 0, piece.buffer.byteLength);
-      }
+      if (piece.buffer !== this.#slab.buffer) this.#offerSpare(piece.buffer);
     }
+  }
+
+  /** A slab no longer written (not the current one) becomes the spare once all of it is given back. */
+  #offerSpare(slab: ArrayBufferLike): void {
+    if (this.#spare === null && slab.byteLength > 0 && this.#slabPieces.get(slab) === 0) this.#spare = Buffer.from(slab);
   }
 
   takePlaintext(): Buffer[] {
@@ -649,7 +651,7 @@ export class TlsEngine {
     this.#slabUsed = 0;
     this.#slabPieces.set(this.#slab.buffer, 0);
     // The slab just left may already have been given back whole.
-    if (retired.length > 0 && this.#slabPieces.get(retired.buffer) === 0 && !this.#spare) this.#spare = retired;
+    this.#offerSpare(retired.buffer);
   }
 
   /** The most of `rest` bytes (all, or whole 2^14-byte records) whose records fit the slab's room. */
