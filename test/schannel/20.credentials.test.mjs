@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
+import { settledStats } from '../support/handles.mjs';
 import { clientHandshake, closeRun, CLIENT_FLAGS } from '../support/handshake.mjs';
 import { isWine, NET_TIMEOUT, startNodeTlsServer, stopAllPeers, testPki } from '../support/peers.mjs';
 
@@ -14,7 +15,7 @@ const ERROR_INVALID_PASSWORD = 0x80070056; // HRESULT_FROM_WIN32(ERROR_INVALID_P
 
 describe('acquireCredentialsHandle', () => {
   let start;
-  before(() => { start = debugStats(); });
+  before(async () => { start = await settledStats(); });
   after(stopAllPeers);
 
   it('acquires an outbound credential from SCH_CREDENTIALS', () => {

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { settledStats } from '../support/handles.mjs';
 import { clientHandshake, closeRun, CLIENT_FLAGS, sendEncrypted } from '../support/handshake.mjs';
 import { isWine, NET_TIMEOUT, opensslUnavailable, runtime, startNodeTlsServer, startOpenSslServer, stopAllPeers, testPki, writePem } from '../support/peers.mjs';
 
@@ -48,9 +49,9 @@ describe('certificate stores', () => {
   let client; // issued in `before`: a client certificate of the test PKI with a unique name
   let start;
 
-  before(() => {
+  before(async () => {
     schannel.clearCredentialCache(); // what earlier files left cached is not this file's to count
-    start = debugStats();
+    start = await settledStats();
     client = issue({ cn, issuer: p.intermediate, usage: 'client' });
   });
   after(async () => {

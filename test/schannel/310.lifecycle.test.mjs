@@ -18,6 +18,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import tls from 'node:tls';
 import { Worker } from 'node:worker_threads';
 import { after, before, describe, it } from 'node:test';
+import { collectGarbage as collect, collectUntil, noGc } from '../support/handles.mjs';
 import { NET_TIMEOUT, repoRoot, startNodeTlsServer, stopAllPeers, testPki } from '../support/peers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -29,7 +30,6 @@ const {
 } = schannel;
 
 const gc = globalThis.gc;
-const noGc = gc ? false : 'global.gc is not exposed: run node.exe with --expose-gc (scripts/test.mjs does)';
 const p = testPki();
 const serverPfx = pfx(p.leaf, [p.intermediate]);
 const CLIENT_FLAGS = ['MANUAL_CRED_VALIDATION', 'NO_DEFAULT_CREDS'];
@@ -40,27 +40,6 @@ const MiB = 1024 * 1024;
 const clientCredential = () => acquireCredentialsHandle({ use: 'outbound', flags: CLIENT_FLAGS });
 const serverCredential = () => acquireCredentialsHandle({ use: 'inbound', pfx: serverPfx, passphrase: 'test' });
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Collects garbage and lets the Node-API finalizers run (they run on later turns of the loop). */
-async function collect(rounds = 3) {
-  for (let i = 0; i < rounds; i++) {
-    gc();
-    await turn();
-    await delay(10);
-  }
-}
-
-/** Polls GC rounds until debugStats() equals `expected` (or gives up); returns the last snapshot. */
-async function collectUntil(expected, rounds = 30) {
-  let stats = debugStats();
-  for (let i = 0; i < rounds && !sameStats(stats, expected); i++) {
-    await collect(1);
-    stats = debugStats();
-  }
-  return stats;
-}
-
-const sameStats = (a, b) => Object.keys(b).every((key) => a[key] === b[key]);
 
 function typed(code, functionName) {
   return (error) => {

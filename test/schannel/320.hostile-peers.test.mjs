@@ -18,6 +18,7 @@ import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { settledStats } from '../support/handles.mjs';
 import {
   AlertDescription, MAX_CIPHERTEXT, RecordType, alertRecord, clientFirstFlight, parseRecords, rawClient, record,
   serverFlight, serverHelloRecord, startRawServer,
@@ -119,9 +120,9 @@ async function rawServer(script) {
 
 /** Each suite's starting point (taken in its own before hook: other files share this process). */
 function snapshot() {
-  before(() => {
+  before(async () => {
     clearCredentialCache();
-    start = debugStats();
+    start = await settledStats();
   });
   afterEach(async () => {
     await Promise.all(peers.splice(0).map((peer) => peer.stop()));

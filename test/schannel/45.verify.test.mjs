@@ -7,6 +7,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { settledStats } from '../support/handles.mjs';
 
 const require = createRequire(import.meta.url);
 const schannel = require('../..');
@@ -70,8 +71,8 @@ let startStats;
 // ---------------------------------------------------------------------------
 
 describe('verifyCertificateChain: the certificate matrix with ca = [root]', () => {
-  before(() => {
-    startStats = schannel.debugStats();
+  before(async () => {
+    startStats = await settledStats();
   });
 
   it('a good chain with its intermediate is authorized, the built chain ends in the caller root', async () => {

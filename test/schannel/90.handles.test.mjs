@@ -1,22 +1,12 @@
 // Handle lifetimes, counted by debugStats(): explicit disposal frees at once, garbage collection frees
 // what was dropped, and a context keeps the credential it was made from alive.
 import assert from 'node:assert/strict';
-import { setImmediate as turn } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { clientCredential, clientHandshake, closeRun, receiveDecrypted, schannel, sendEncrypted } from '../support/handshake.mjs';
+import { collectGarbage as collect, noGc } from '../support/handles.mjs';
 import { NET_TIMEOUT, startNodeTlsServer, stopAllPeers } from '../support/peers.mjs';
 
 const { debugStats } = schannel;
-const gc = globalThis.gc;
-
-/** Collects garbage and lets Node-API finalizers run (they run after the collection, on later turns). */
-async function collect() {
-  for (let i = 0; i < 5; i++) {
-    gc();
-    await turn();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('handles', () => {
   let server;
@@ -37,8 +27,8 @@ describe('handles', () => {
     }
   });
 
-  it('handshakes whose objects are only dropped are freed by garbage collection', { timeout: 60_000, skip: gc ? false : 'global.gc is not exposed: scripts/test.mjs does not pass --expose-gc to node.exe' }, async () => {
-    await collect();
+  it('handshakes whose objects are only dropped are freed by garbage collection', { timeout: 60_000, skip: noGc }, async () => {
+    await collect(5);
     const start = debugStats();
     // In a function of its own, so that no frame of this test still holds the last one.
     const handshakeAndDrop = async () => {
@@ -49,7 +39,7 @@ describe('handles', () => {
       }
     };
     await handshakeAndDrop();
-    await collect();
+    await collect(5);
     assert.deepEqual(debugStats(), start);
   });
 
