@@ -111,7 +111,7 @@ export interface NativeBinding {
   queryContextAttributes(context: NativeContext, attribute: number): { status: number; value: unknown };
   statusText(status: number): string;
   debugStats(): NativeDebugStats;
-  systemInfo(): { supportsSchCredentials: boolean };
+  systemInfo(): { supportsSchCredentials: boolean; schCredentialsIgnoresProtocols: boolean };
   verifyCertificateChain(request: NativeVerifyRequest): Promise<NativeVerifyResult>;
   verifyCertificateChainSync(request: NativeVerifyRequest): NativeVerifyResult;
   storeList(options: { location: NativeStoreLocation; store: string; find?: NativeStoreFind }): NativeStoreResult & {

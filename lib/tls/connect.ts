@@ -12,6 +12,7 @@ import { requestedSecurityLevel } from '../certs/strength';
 import { revocationModes, tlsCaOption, type RevocationMode } from '../certs/verify';
 import { cachedCredential } from './credential-cache';
 import { identityFromPem } from './pem-identity';
+import { withSecureContext, type SchannelSecureContext } from './secure-context';
 import { SchannelSocket } from './socket';
 
 export interface ConnectOptions {
@@ -58,6 +59,8 @@ export interface ConnectOptions {
   ciphers?: string;
   /** Keep writing after the server ends (net.Socket's allowHalfOpen). */
   allowHalfOpen?: boolean;
+  /** A createSecureContext() result: its client certificate, `ca` and protocol range replace these options' own (as node:tls). */
+  secureContext?: SchannelSecureContext;
   /** Passed on to net.connect. */
   family?: number;
   localAddress?: string;
@@ -144,6 +147,7 @@ export function clientSettings(options: ConnectOptions): {
   revocation: RevocationMode;
   securityLevel: number | undefined;
 } {
+  options = withSecureContext(options, 'client');
   if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
   if (options.checkServerIdentity !== undefined) validateFunction(options.checkServerIdentity, 'options.checkServerIdentity');
   if (options.timeout !== undefined) validateUint32(options.timeout, 'options.timeout');

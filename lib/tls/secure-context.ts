@@ -1,12 +1,14 @@
-// A server identity as a value: tls.createSecureContext's role, for SNI (SNICallback, addContext).
-// The credential comes from the same function createServer() and setSecureContext() use, so the
-// options are checked, and credentials cached, the same way everywhere.
+// TLS options as a value: tls.createSecureContext's role, for connect({ secureContext }) and for SNI
+// (SNICallback, addContext). A server credential comes from the same function createServer() and
+// setSecureContext() use, so the options are checked, and credentials cached, the same way everywhere.
+import * as nodeTls from 'node:tls';
 import { DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from 'node:tls';
 import type { StoreOptions } from '../certstore';
-import { CredentialsHandle, SchCredFlags, type TlsVersion } from '../sspi';
-import { invalidArgType } from '../sspi/errors';
+import { CredentialsHandle, SchCredFlags, tlsVersions, type TlsVersion } from '../sspi';
+import { invalidArgType, invalidArgValue } from '../sspi/errors';
 import { assertInternalConstruction, constructInternally } from '../sspi/internal-construction';
-import { validateObject } from '../sspi/validate';
+import { validateObject, validateOneOf } from '../sspi/validate';
+import { tlsCaOption } from '../certs/verify';
 import { cachedCredential } from './credential-cache';
 import { identityFromPem } from './pem-identity';
 
@@ -52,34 +54,123 @@ export function acquireServerCredential(options: ServerIdentityOptions): { crede
   return { credential, owned: false };
 }
 
-const credentials = new WeakMap<SchannelSecureContext, CredentialsHandle>();
+/** What createSecureContext() takes: a server identity, or a client's identity and trusted roots. */
+export interface SecureContextOptions extends ServerIdentityOptions {
+  /** Trusted roots (PEM or DER) for a client that connects with this context; they replace the system roots. */
+  ca?: string | Buffer | readonly (string | Buffer)[];
+}
+
+/** Why a context without a certificate cannot serve. */
+export const NO_CERTIFICATE = 'has no certificate: createSecureContext() was given no pfx, key + cert, certificate or credential';
+
+/** What a context keeps: its checked options and, when it names an identity, its server credential. */
+interface ContextState {
+  options: Readonly<SecureContextOptions>;
+  /** Parsed once: what connect() validates the server against. */
+  ca: Buffer[] | undefined;
+  /** Undefined for a context without a certificate (a client's roots only). */
+  serverCredential: CredentialsHandle | undefined;
+}
+
+const states = new WeakMap<SchannelSecureContext, ContextState>();
 
 /**
- * A server identity made once, for SNICallback and server.addContext() (tls.SecureContext's role).
- * It holds its own reference to the inbound credential, released when it is garbage collected.
+ * tls.SecureContext's role: options made once and handed to connect({ secureContext }),
+ * server.addContext() and SNICallback. A context with a certificate holds its own reference to the
+ * inbound credential, released when it is garbage collected.
  */
 export class SchannelSecureContext {
   /** @internal Made by createSecureContext() only. */
-  constructor(credential: CredentialsHandle) {
+  constructor(state: ContextState) {
     assertInternalConstruction(SchannelSecureContext);
-    credentials.set(this, credential);
+    states.set(this, state);
   }
 }
 
-/** @internal The credential a context holds (undefined for anything that is not one). */
+const hasIdentity = (o: ServerIdentityOptions): boolean =>
+  o.credential !== undefined || o.pfx !== undefined || o.certificate !== undefined || o.key !== undefined || o.cert !== undefined;
+
+/** @internal The server credential a context holds (undefined for anything else, and for a context without a certificate). */
 export function secureContextCredential(context: unknown): CredentialsHandle | undefined {
-  return credentials.get(context as SchannelSecureContext);
+  return states.get(context as SchannelSecureContext)?.serverCredential;
+}
+
+/** @internal Whether `value` is a createSecureContext() result. */
+export function isSecureContext(value: unknown): value is SchannelSecureContext {
+  return states.has(value as SchannelSecureContext);
+}
+
+/** @internal The options a context was made from, and its roots parsed (for connect()). */
+export function secureContextOptions(context: SchannelSecureContext): { options: Readonly<SecureContextOptions>; ca: Buffer[] | undefined } {
+  const state = states.get(context)!;
+  return { options: state.options, ca: state.ca };
 }
 
 /**
- * tls.createSecureContext over Schannel: the server identity options createServer() takes (`pfx` +
- * `passphrase`, `key` + `cert`, `certificate`, `credential`, `minVersion`/`maxVersion`), checked
- * and turned into a credential now.
+ * A node:tls SecureContext holds an OpenSSL SSL_CTX, which Schannel cannot use: told apart so that
+ * the error names what to pass instead.
  */
-export function createSecureContext(options: ServerIdentityOptions): SchannelSecureContext {
+export function isNodeSecureContext(value: unknown): boolean {
+  // tls.SecureContext is there at run time though @types/node declares only its instance type.
+  const NodeSecureContext = (nodeTls as unknown as { SecureContext?: abstract new (...args: never[]) => object }).SecureContext;
+  if (typeof NodeSecureContext === 'function') return value instanceof NodeSecureContext;
+  return (value as { constructor?: { name?: string } } | null)?.constructor?.name === 'SecureContext' && 'context' in (value as object);
+}
+
+/**
+ * tls.createSecureContext over Schannel, checked now as node:tls checks it: a certificate and key
+ * (`pfx` + `passphrase`, `key` + `cert`, a store `certificate`, or a `credential`) become the inbound
+ * credential at once, so a bad one fails here; `ca` is parsed here; `minVersion`/`maxVersion` apply
+ * to both roles. The same context serves connect({ secureContext }) (its identity is then the
+ * client certificate, its `ca` the trusted roots) and a server (addContext, SNICallback).
+ */
+export function createSecureContext(options: SecureContextOptions = {}): SchannelSecureContext {
   validateObject(options, 'options');
-  const { credential, owned } = acquireServerCredential(options);
-  // Its own reference even to a cached credential: the cache may evict that one while the context lives.
-  const held = owned ? credential : credential.share();
-  return constructInternally(SchannelSecureContext, () => new SchannelSecureContext(held));
+  const ca = tlsCaOption(options.ca);
+  for (const name of ['minVersion', 'maxVersion'] as const) {
+    if (options[name] !== undefined) validateOneOf(options[name], `options.${name}`, tlsVersions);
+  }
+  let serverCredential: CredentialsHandle | undefined;
+  if (hasIdentity(options)) {
+    const { credential, owned } = acquireServerCredential(options);
+    // Its own reference even to a cached credential: the cache may evict that one while the context lives.
+    serverCredential = owned ? credential : credential.share();
+  }
+  const state: ContextState = { options: Object.freeze({ ...options }), ca, serverCredential };
+  return constructInternally(SchannelSecureContext, () => new SchannelSecureContext(state));
+}
+
+/** @internal A context for a server from identity options (addContext): without a certificate it is the error createServer gives. */
+export function serverSecureContext(options: ServerIdentityOptions): SchannelSecureContext {
+  if (!hasIdentity(options)) throw invalidArgType('options.pfx', ['Buffer', 'Uint8Array'], options.pfx);
+  return createSecureContext(options);
+}
+
+/** The options a `secureContext` stands for (node:tls takes them from the context, not beside it). */
+const CONTEXT_KEYS = ['pfx', 'key', 'cert', 'passphrase', 'certificate', 'credential', 'ca', 'minVersion', 'maxVersion'] as const;
+
+/**
+ * node:tls's rule for a `secureContext` option (connect, createServer): the context's certificate,
+ * roots and protocol range replace the options' own, which are ignored. A node:tls SecureContext
+ * is refused with a TypeError naming what to pass instead, since Schannel cannot use its SSL_CTX.
+ */
+export function withSecureContext<T extends SecureContextOptions & { secureContext?: unknown }>(options: T, role: 'client' | 'server'): T {
+  const context = options.secureContext;
+  if (context === undefined) return options;
+  if (!isSecureContext(context)) {
+    const error = invalidArgType('options.secureContext', 'SchannelSecureContext', context);
+    if (isNodeSecureContext(context)) error.message += ' (a node:tls SecureContext holds an OpenSSL context: make it with schannel.createSecureContext())';
+    throw error;
+  }
+  const state = states.get(context)!;
+  if (role === 'client' && state.options.credential !== undefined) {
+    throw invalidArgValue('options.secureContext', '[SchannelSecureContext]', 'was made from a credential, which serves a server only (give a client its certificate as pfx, key + cert or certificate)');
+  }
+  if (role === 'server' && state.serverCredential === undefined) {
+    throw invalidArgValue('options.secureContext', '[SchannelSecureContext]', NO_CERTIFICATE);
+  }
+  const rest = { ...options } as Record<string, unknown>;
+  for (const key of CONTEXT_KEYS) delete rest[key];
+  // A server uses the context's own credential (a share of it), not a second one for the same identity.
+  return { ...rest, ...state.options, ...(role === 'server' ? { credential: state.serverCredential } : {}) } as T;
 }

@@ -14,8 +14,12 @@ import { DEFAULT_SERVER_REQ } from '../engine';
 import { ClientHelloCollector } from './client-hello';
 import {
   acquireServerCredential,
-  createSecureContext,
+  serverSecureContext,
+  isNodeSecureContext,
+  isSecureContext,
   secureContextCredential,
+  withSecureContext,
+  NO_CERTIFICATE,
   type SchannelSecureContext,
   type ServerIdentityOptions,
 } from './secure-context';
@@ -25,6 +29,8 @@ import { SchannelSocket, unsupported } from './socket';
 export type SNIContext = SchannelSecureContext | ServerIdentityOptions | null | undefined;
 
 export interface ServerOptions extends ServerIdentityOptions {
+  /** A createSecureContext() result: its certificate, `ca` and protocol range replace these options' own (as node:tls). */
+  secureContext?: SchannelSecureContext;
   /**
    * Chooses the certificate for the host name a client asks for (SNI), as node:tls's: call back with
    * a context from createSecureContext(), identity options, or null for the default certificate; an
@@ -61,6 +67,11 @@ function disconnectedError(): Error {
   return Object.assign(new Error('Socket closed before the TLS handshake completed'), { code: 'ECONNRESET' });
 }
 
+/** A createSecureContext() result without a certificate (a client's roots) cannot serve a host name. */
+function noCertificate(name: string): Error {
+  return invalidArgValue(name, '[SchannelSecureContext]', NO_CERTIFICATE);
+}
+
 /** Node's error for an SNICallback that calls back twice. */
 function multipleCallbackError(): Error {
   return Object.assign(new Error('Callback called multiple times'), { code: 'ERR_MULTIPLE_CALLBACK' });
@@ -94,8 +105,9 @@ export class SchannelServer extends NetServer {
   /** addContext()'s entries, in the order they were added (the last match wins). */
   readonly #contexts: [RegExp, SchannelSecureContext][] = [];
 
-  constructor(options: ServerOptions = {}, secureConnectionListener?: (socket: SchannelSocket) => void) {
-    super(netServerOptions(options));
+  constructor(givenOptions: ServerOptions = {}, secureConnectionListener?: (socket: SchannelSocket) => void) {
+    super(netServerOptions(givenOptions));
+    const options = withSecureContext(givenOptions, 'server');
     if (options.requestCert !== undefined) validateBoolean(options.requestCert, 'options.requestCert');
     if (options.rejectUnauthorized !== undefined) validateBoolean(options.rejectUnauthorized, 'options.rejectUnauthorized');
     if (options.handshakeTimeout !== undefined) validateUint32(options.handshakeTimeout, 'options.handshakeTimeout');
@@ -171,15 +183,15 @@ export class SchannelServer extends NetServer {
     if (/[^\x21-\x7e]/.test(hostname)) {
       throw invalidArgValue('hostname', hostname, 'must be an ASCII host name or wildcard (an IDN in its xn-- form)');
     }
-    const secureContext = secureContextCredential(context) ? (context as SchannelSecureContext) : createSecureContext(this.#identity(context, 'context'));
+    if (isSecureContext(context) && !secureContextCredential(context)) throw noCertificate('context');
+    const secureContext = isSecureContext(context) ? context : serverSecureContext(this.#identity(context, 'context'));
     this.#contexts.push([hostPattern(hostname), secureContext]);
   }
 
   /** Identity options given to addContext() or SNICallback: the server's protocol range unless they name their own. */
   #identity(value: unknown, name: string): ServerIdentityOptions {
     validateObject(value, name);
-    // A node:tls SecureContext holds an OpenSSL SSL_CTX, which Schannel cannot use.
-    if (value.constructor?.name === 'SecureContext' && 'context' in value) throw invalidArgType(name, ['SchannelSecureContext', 'Object'], value);
+    if (isNodeSecureContext(value)) throw invalidArgType(name, ['SchannelSecureContext', 'Object'], value);
     const { minVersion, maxVersion } = this.#options;
     return { minVersion, maxVersion, ...(value as ServerIdentityOptions) };
   }
@@ -196,8 +208,11 @@ export class SchannelServer extends NetServer {
   /** The credential for what SNICallback chose; `owned`: a share to dispose once the socket has its own. */
   #credentialFor(context: unknown): { credential: CredentialsHandle; owned: boolean } {
     if (context === null || context === undefined) return { credential: this.#credential, owned: false };
-    const held = secureContextCredential(context);
-    if (held) return { credential: held, owned: false };
+    if (isSecureContext(context)) {
+      const held = secureContextCredential(context);
+      if (!held) throw noCertificate('context');
+      return { credential: held, owned: false };
+    }
     return acquireServerCredential(this.#identity(context, 'context'));
   }
 

@@ -201,15 +201,20 @@ export class SchannelSocket extends Duplex {
 
   // --- the TLSSocket surface -------------------------------------------------------------------
 
+  // Once destroyed, the session's getters answer null (undefined for the X509Certificate), as
+  // node:tls's do when its handle is gone: code written against node:tls tests for that.
+
   getProtocol(): string | null {
-    return this.#protocol;
+    return this.destroyed ? null : this.#protocol;
   }
 
-  getCipher(): { name: string; standardName: string; version: string } | undefined {
+  getCipher(): { name: string; standardName: string; version: string } | undefined | null {
+    if (this.destroyed) return null;
     return this.#cipher ?? undefined;
   }
 
   getPeerCertificate(detailedArgument = false): any {
+    if (this.destroyed) return null;
     // node:tls takes only `true` as detailed (its C++ side asks IsTrue()), not any truthy value.
     const detailed = detailedArgument === true;
     if (!this.#peerChain || this.#peerChain.length === 0) return {};
@@ -219,6 +224,7 @@ export class SchannelSocket extends Duplex {
   }
 
   getPeerX509Certificate(): X509Certificate | undefined {
+    if (this.destroyed) return undefined;
     return this.#peerChain && this.#peerChain.length > 0 ? new X509Certificate(this.#peerChain[0]) : undefined;
   }
 
@@ -396,8 +402,8 @@ export class SchannelSocket extends Duplex {
     return this.#peerChain ? [...this.#peerChain] : [];
   }
 
-  isSessionReused(): boolean {
-    return this.#sessionReused;
+  isSessionReused(): boolean | null {
+    return this.destroyed ? null : this.#sessionReused;
   }
 
   getSession(): undefined | null {

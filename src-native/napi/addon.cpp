@@ -35,6 +35,7 @@ Napi::Value SystemInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
   result.Set("supportsSchCredentials", Napi::Boolean::New(env, sspi::SystemSupportsSchCredentials()));
+  result.Set("schCredentialsIgnoresProtocols", Napi::Boolean::New(env, sspi::SchCredentialsIgnoresProtocols()));
   return result;
 }
 

@@ -25,6 +25,12 @@ bool SystemSupportsSchCredentials() {
   return info.dwBuildNumber >= 17763;
 }
 
+bool SchCredentialsIgnoresProtocols() {
+  // Wine's ntdll exports wine_get_version; Windows' does not.
+  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
 AcquireResult AcquireCredentials(const CredentialRequest& request) {
   AcquireResult result;
   std::vector<PCCERT_CONTEXT> certs;
@@ -33,7 +39,8 @@ AcquireResult AcquireCredentials(const CredentialRequest& request) {
   HCERTSTORE rootStore = request.rootStore ? request.rootStore->get() : nullptr;
 
   bool useSch = request.format == CredentialFormat::SchCredentials ||
-                (request.format == CredentialFormat::Auto && SystemSupportsSchCredentials());
+                (request.format == CredentialFormat::Auto && SystemSupportsSchCredentials() &&
+                 !SchCredentialsIgnoresProtocols());
 
   SCH_CREDENTIALS sch{};
   TLS_PARAMETERS tlsParameters{};

@@ -65,4 +65,10 @@ AcquireResult AcquireCredentials(const CredentialRequest& request);
 // True where SCH_CREDENTIALS is understood (Windows 10 1809, build 17763, and later), as curl decides.
 bool SystemSupportsSchCredentials();
 
+// True where SCH_CREDENTIALS' TLS_PARAMETERS are ignored although the structure is accepted: Wine
+// (measured with Wine 10: a credential limited to TLS 1.1 still negotiated TLS 1.2, while
+// SCHANNEL_CRED's grbitEnabledProtocols is honoured). The automatic format then takes SCHANNEL_CRED,
+// so that minVersion/maxVersion hold.
+bool SchCredentialsIgnoresProtocols();
+
 }  // namespace sspi

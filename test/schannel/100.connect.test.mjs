@@ -296,8 +296,9 @@ describe('connect() against node.exe tls server: session facts', () => {
     reference.socket.destroy();
     assert.deepEqual(expected, ['localhost', 'schannel test intermediate', 'schannel test root', '(itself)']);
     const { socket } = await attempt({ port: server.port, host: 'localhost', ca });
+    const ours = subjects(socket);
     socket.destroy();
-    assert.deepEqual(subjects(socket), expected);
+    assert.deepEqual(ours, expected);
   });
 });
 
@@ -474,6 +475,78 @@ describe('connect(): the tls.connect surface', () => {
       const [preError] = await once(pre, 'error');
       assert.equal(preError.name, 'AbortError');
     }
+  });
+});
+
+describe('connect(): `secureContext`, node:tls\'s way of handing over roots and a client certificate', () => {
+  const p = testPki();
+  after(stopAllPeers);
+
+  /** The verdict of each stack with its own createSecureContext(): [schannel, node:tls]. */
+  async function verdicts(port, contextOptions, extra = {}) {
+    const results = [];
+    for (const [connectFn, make] of [[schannel.connect, schannel.createSecureContext], [tls.connect, tls.createSecureContext]]) {
+      const { socket, error } = await attempt({ port, host: 'localhost', secureContext: make(contextOptions), rejectUnauthorized: false, maxVersion: 'TLSv1.2', ...extra }, connectFn);
+      socket.destroy();
+      assert.equal(error, null, error?.message);
+      results.push({ authorized: socket.authorized, error: socket.authorizationError?.code ?? socket.authorizationError ?? null });
+    }
+    return results;
+  }
+
+  it('its ca is the trusted roots, and the options\' own ca is ignored (both ways round), as node:tls', T, async () => {
+    const server = await recordingServer();
+    try {
+      const trusted = await verdicts(server.port, { ca: [p.root.certPem] }, { ca: [p.untrustedRoot.root.certPem] });
+      assert.deepEqual(trusted, [{ authorized: true, error: null }, { authorized: true, error: null }]);
+      const untrusted = await verdicts(server.port, { ca: [p.untrustedRoot.root.certPem] }, { ca: [p.root.certPem] });
+      assert.equal(untrusted[0].authorized, false);
+      assert.deepEqual(untrusted[0], untrusted[1], 'the same verdict and code as node:tls');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('its key + cert is the client certificate the server receives; one context serves many connections', T, async () => {
+    const server = await startNodeTlsServer({ requestCert: true, rejectUnauthorized: true, ca: [p.root.certPem, p.intermediate.certPem] });
+    const context = schannel.createSecureContext({ ca: [p.root.certPem], key: p.client.keyPem, cert: p.client.certPem + p.intermediate.certPem });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const { socket, error } = await attempt({ port: server.port, host: 'localhost', secureContext: context });
+        try {
+          assert.equal(error, null, error?.message);
+          assert.equal(socket.authorized, true);
+          const peer = await server.connectionFrom(socket.localPort);
+          assert.equal(peer.getPeerCertificate().fingerprint256, fingerprint(p.client.certPem), 'the server got the context\'s certificate');
+        } finally {
+          socket.destroy();
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('its protocol range applies: maxVersion TLSv1.1 against a TLSv1.2-only server fails, as node:tls fails', T, async () => {
+    const server = await recordingServer();
+    try {
+      for (const [connectFn, make] of [[schannel.connect, schannel.createSecureContext], [tls.connect, tls.createSecureContext]]) {
+        const { secure, error } = await attempt({ port: server.port, host: 'localhost', secureContext: make({ ca: [p.root.certPem], minVersion: 'TLSv1', maxVersion: 'TLSv1.1' }) }, connectFn);
+        assert.equal(secure, false, connectFn === tls.connect ? 'node:tls' : 'schannel');
+        assert.ok(error, 'an error');
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a node:tls SecureContext is a TypeError that says what to pass instead', () => {
+    assert.throws(() => schannel.connect({ port: 1, host: 'localhost', secureContext: tls.createSecureContext({}) }), (error) => {
+      assert.equal(error.name, 'TypeError');
+      assert.equal(error.code, 'ERR_INVALID_ARG_TYPE');
+      assert.match(error.message, /schannel\.createSecureContext\(\)/);
+      return true;
+    });
   });
 });
 

@@ -570,6 +570,36 @@ describe('the rest of the surface, before the handshake, live, and after destroy
     assert.deepEqual(outcome(() => ours.getX509Certificate()), outcome(() => theirs.getX509Certificate()));
   });
 
+  it('getProtocol(), getCipher(), getPeerCertificate(), getPeerX509Certificate(), isSessionReused(): live answers, then node:tls\'s once destroyed', T, async () => {
+    const getters = ['getProtocol', 'getCipher', 'getPeerCertificate', 'getPeerX509Certificate', 'isSessionReused'];
+    const { ours, theirs } = await sideBySide({}, async ({ ours }) => {
+      assert.match(ours.getProtocol(), /^TLSv1\.[23]$/);
+      assert.equal(typeof ours.getCipher().name, 'string');
+      assert.equal(ours.getPeerCertificate().subject.CN, 'localhost');
+      assert.ok(ours.getPeerX509Certificate() instanceof X509Certificate);
+      assert.equal(ours.isSessionReused(), false);
+    });
+    for (const name of getters) {
+      assert.deepEqual(outcome(() => ours[name]()), outcome(() => theirs[name]()), `${name}() once destroyed`);
+    }
+    assert.equal(ours.getPeerCertificate(true), null, 'destroyed: null whatever the argument');
+  });
+
+  it('the same getters after a clean close (end(), then the server\'s FIN): node:tls\'s answers', T, async () => {
+    const server = await startNodeTlsServer({}, (socket) => socket.end());
+    try {
+      // Each one's 'close' is listened for as soon as it is secure: the server's FIN is on its way.
+      const closed = (socket) => once(socket.resume(), 'close').then(() => socket);
+      const ours = await closed(await secureClient({ port: server.port }));
+      const theirs = await closed(await nodeClient({ port: server.port }));
+      for (const name of ['getProtocol', 'getCipher', 'getPeerCertificate', 'getPeerX509Certificate', 'isSessionReused']) {
+        assert.deepEqual(outcome(() => ours[name]()), outcome(() => theirs[name]()), `${name}() once closed`);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('before the handshake every method answers (none throws an untyped error), as node:tls', T, async () => {
     const server = await startNodeTlsServer({});
     const ours = schannel.connect({ port: server.port, host: '127.0.0.1', servername: 'localhost', ca });

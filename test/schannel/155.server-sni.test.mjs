@@ -192,6 +192,27 @@ describe('server.addContext: a certificate per host name', () => {
     }
   });
 
+  it('createServer({ secureContext }): the context\'s certificate is the default one, and the options\' own is ignored (as node:tls)', { timeout: NET_TIMEOUT }, async () => {
+    makeCertificates();
+    const server = await startServer({ secureContext: schannel.createSecureContext(pem(certA)) });
+    const { port } = server.address();
+    assert.equal(await servedFor(port, 'localhost'), fingerprint(certA));
+    const client = await nodeClient(port, 'a.example.test');
+    assert.equal((await exchange(client, 'through the context\'s certificate')).toString(), 'through the context\'s certificate');
+    client.destroy();
+  });
+
+  it('one context made for a client (roots only) cannot serve: ERR_INVALID_ARG_VALUE from createServer and addContext', () => {
+    const rootsOnly = schannel.createSecureContext({ ca });
+    assert.throws(() => schannel.createServer({ secureContext: rootsOnly }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    const server = schannel.createServer(pfxOf(p.leaf));
+    try {
+      assert.throws(() => server.addContext('a.example.test', rootsOnly), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    } finally {
+      server.close(() => {}); // never listened: releases its credential now, not at garbage collection
+    }
+  });
+
   it('the last added context for a name wins; setSecureContext() changes only the default', { timeout: NET_TIMEOUT }, async () => {
     const other = await startServer();
     other.addContext('*.example.test', pem(certB));

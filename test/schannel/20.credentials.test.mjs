@@ -71,6 +71,36 @@ describe('acquireCredentialsHandle', () => {
     }
   });
 
+  const protocolRangeHolds = async (credentialFormat) => {
+    const server = await startNodeTlsServer({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
+    const old = acquireCredentialsHandle({ credentialFormat, flags: CLIENT_FLAGS, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' });
+    const current = acquireCredentialsHandle({ credentialFormat, flags: CLIENT_FLAGS, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
+    let run;
+    try {
+      await assert.rejects(clientHandshake({ port: server.port, credential: old }), (error) => {
+        assert.ok(error instanceof SchannelError, `a SchannelError, not ${error}`);
+        assert.match(error.code, /^SEC_E_/);
+        return true;
+      }, 'TLS 1.0 and 1.1 only, against a TLS 1.2-only server: no handshake');
+      run = await clientHandshake({ port: server.port, credential: current });
+      assert.equal(schannel.queryContextAttributes(run.context, 'CONNECTION_INFO').protocolName, 'TLSv1.2');
+    } finally {
+      closeRun(run);
+      old.dispose();
+      current.dispose();
+      await server.stop();
+    }
+  };
+
+  it('minVersion/maxVersion hold (the automatic format): a TLS 1.0–1.1 credential cannot reach a TLS 1.2-only server', { timeout: NET_TIMEOUT }, () => protocolRangeHolds('auto'));
+
+  it('minVersion/maxVersion hold in SCHANNEL_CRED (grbitEnabledProtocols)', { timeout: NET_TIMEOUT }, () => protocolRangeHolds('SCHANNEL_CRED'));
+
+  it('minVersion/maxVersion hold in SCH_CREDENTIALS (TLS_PARAMETERS.grbitDisabledProtocols)', {
+    timeout: NET_TIMEOUT,
+    skip: isWine && 'Wine: SCH_CREDENTIALS\' TLS_PARAMETERS are ignored (a TLS 1.0–1.1 credential negotiated TLS 1.2 with a TLS 1.2-only server), so the automatic format takes SCHANNEL_CRED under Wine',
+  }, () => protocolRangeHolds('SCH_CREDENTIALS'));
+
   it('holds a PFX client certificate, which the server then receives', { timeout: NET_TIMEOUT }, async () => {
     const p = testPki();
     const before = debugStats();
