@@ -456,12 +456,16 @@ const schannel = require(workerData.root);
 let done = 0;
 const results = [];
 for (let i = 0; i < workerData.connections; i++) {
-  const socket = schannel.connect({ host: '127.0.0.1', port: workerData.port, servername: 'localhost', ca: workerData.ca }, () => socket.end('ping ' + i));
+  let protocol = null; // read while the socket is live: once closed it answers null, as node:tls's
+  const socket = schannel.connect({ host: '127.0.0.1', port: workerData.port, servername: 'localhost', ca: workerData.ca }, () => {
+    protocol = socket.getProtocol();
+    socket.end('ping ' + i);
+  });
   let data = '';
   socket.on('data', (chunk) => { data += chunk; });
   socket.on('error', (error) => parentPort.postMessage({ error: error.code + ': ' + error.message }));
   socket.on('close', () => {
-    results.push({ data, protocol: socket.getProtocol(), authorized: socket.authorized });
+    results.push({ data, protocol, authorized: socket.authorized });
     if (++done === workerData.connections) parentPort.postMessage({ results, supported: schannel.isSupported(), stats: schannel.debugStats() });
   });
 }
