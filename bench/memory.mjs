@@ -27,8 +27,8 @@ export async function run({ peer, quick, log }) {
   const count = quick ? 100 : 1000;
   const result = { count };
   for (const stack of [...STACKS, 'node:tls+ctx']) {
-    const { before, after, nativeHandles } = await child(stack, peer.port, count);
-    const per = (key) => (after[key] - before[key]) / count;
+    const { before, after, measured, nativeHandles } = await child(stack, peer.port, count);
+    const per = (key) => (after[key] - before[key]) / measured;
     result[stack] = {
       heapBytes: per('heapUsed'),
       externalBytes: per('external'),

@@ -84,6 +84,17 @@ function alertFor(code: string | undefined): keyof typeof TlsAlert {
   }
 }
 
+/** `list` with each element that equals one in `pools` replaced by that one (same bytes, one copy). */
+function reuseEqual(list: Buffer[], ...pools: (readonly Buffer[] | undefined)[]): Buffer[] {
+  return list.map((der) => {
+    for (const pool of pools) {
+      const same = pool?.find((candidate) => candidate.length === der.length && candidate.equals(der));
+      if (same) return same;
+    }
+    return der;
+  });
+}
+
 /** tls.TLSSocket#getEphemeralKeyInfo's object: {} for none (and always on the server side). */
 export interface EphemeralKeyInfo {
   type?: 'ECDH' | 'DH';
@@ -755,7 +766,9 @@ export class SchannelSocket extends Duplex {
       revocation: options.revocation ?? 'best-effort',
       securityLevel: options.securityLevel,
     });
-    this.#verifiedChain = outcome.chain;
+    // The validated chain mostly repeats what the socket holds already (the peer's certificates,
+    // the `ca` roots): those elements are kept once.
+    this.#verifiedChain = reuseEqual(outcome.chain, chain, options.ca?.filter((root): root is Buffer => Buffer.isBuffer(root)));
     let error: (Error & { code?: string }) | null = outcome.error;
     if (!error && custom && host !== undefined) {
       error = custom(host, this.getPeerCertificate(true)) ?? null;
