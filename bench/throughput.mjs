@@ -69,7 +69,10 @@ async function measure(stack, port, direction, total, chunkBytes) {
 
 export async function run({ peer, quick, log }) {
   const total = (quick ? 8 : 64) * MiB;
-  const repeats = quick ? 1 : 5; // the median of these is reported
+  // The median of these is reported. Single runs under Wine on this 2-core machine spread by 2x (a
+  // 64 MiB run takes a third of a second), so 5 repeats let one figure swing from 0.6x to 1.2x
+  // between benchmark runs; 9 narrow that.
+  const repeats = quick ? 1 : 9;
   const rows = [];
   for (const direction of ['upload', 'download']) {
     for (const chunkBytes of [16 * 1024, MiB]) {
