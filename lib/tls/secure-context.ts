@@ -4,7 +4,7 @@
 import * as nodeTls from 'node:tls';
 import { DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION } from 'node:tls';
 import type { StoreOptions } from '../certstore';
-import { CredentialsHandle, SchCredFlags, tlsVersions, type TlsVersion } from '../sspi';
+import { acquireCredentialsHandle, CredentialsHandle, SchCredFlags, tlsVersions, type TlsVersion } from '../sspi';
 import { invalidArgType, invalidArgValue } from '../sspi/errors';
 import { assertInternalConstruction, constructInternally } from '../sspi/internal-construction';
 import { validateObject, validateOneOf } from '../sspi/validate';
@@ -68,8 +68,10 @@ interface ContextState {
   options: Readonly<SecureContextOptions>;
   /** Parsed once: what connect() validates the server against. */
   ca: Buffer[] | undefined;
-  /** Undefined for a context without a certificate (a client's roots only). */
+  /** Undefined for a context without a certificate (a client's roots only), or one Schannel takes for a client only. */
   serverCredential: CredentialsHandle | undefined;
+  /** Why the certificate cannot serve, when Schannel took it for a client only. */
+  serverError: Error | undefined;
 }
 
 const states = new WeakMap<SchannelSecureContext, ContextState>();
@@ -90,9 +92,14 @@ export class SchannelSecureContext {
 const hasIdentity = (o: ServerIdentityOptions): boolean =>
   o.credential !== undefined || o.pfx !== undefined || o.certificate !== undefined || o.key !== undefined || o.cert !== undefined;
 
-/** @internal The server credential a context holds (undefined for anything else, and for a context without a certificate). */
-export function secureContextCredential(context: unknown): CredentialsHandle | undefined {
-  return states.get(context as SchannelSecureContext)?.serverCredential;
+/**
+ * @internal The server credential of a createSecureContext() result; ERR_INVALID_ARG_VALUE for a
+ * context without a certificate, and Schannel's own error for one it takes for a client only.
+ */
+export function serverCredentialOf(context: SchannelSecureContext, name: string): CredentialsHandle {
+  const state = states.get(context)!;
+  if (state.serverCredential) return state.serverCredential;
+  throw state.serverError ?? invalidArgValue(name, '[SchannelSecureContext]', NO_CERTIFICATE);
 }
 
 /** @internal Whether `value` is a createSecureContext() result. */
@@ -117,6 +124,18 @@ export function isNodeSecureContext(value: unknown): boolean {
   return (value as { constructor?: { name?: string } } | null)?.constructor?.name === 'SecureContext' && 'context' in (value as object);
 }
 
+/** Whether Schannel takes the identity of `options` for a client (an outbound credential). */
+function goodForClient(options: ServerIdentityOptions): boolean {
+  const fromPem = identityFromPem(options);
+  const identity = fromPem ? { pfx: fromPem, passphrase: '' } : options.certificate ? { certificate: options.certificate } : { pfx: options.pfx, passphrase: options.passphrase };
+  try {
+    acquireCredentialsHandle({ use: 'outbound', flags: SchCredFlags.MANUAL_CRED_VALIDATION | SchCredFlags.NO_DEFAULT_CREDS, ...identity }).dispose();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * tls.createSecureContext over Schannel, checked now as node:tls checks it: a certificate and key
  * (`pfx` + `passphrase`, `key` + `cert`, a store `certificate`, or a `credential`) become the inbound
@@ -131,12 +150,22 @@ export function createSecureContext(options: SecureContextOptions = {}): Schanne
     if (options[name] !== undefined) validateOneOf(options[name], `options.${name}`, tlsVersions);
   }
   let serverCredential: CredentialsHandle | undefined;
+  let serverError: Error | undefined;
   if (hasIdentity(options)) {
-    const { credential, owned } = acquireServerCredential(options);
-    // Its own reference even to a cached credential: the cache may evict that one while the context lives.
-    serverCredential = owned ? credential : credential.share();
+    try {
+      const { credential, owned } = acquireServerCredential(options);
+      // Its own reference even to a cached credential: the cache may evict that one while the context lives.
+      serverCredential = owned ? credential : credential.share();
+    } catch (error) {
+      // A certificate Schannel refuses to serve with may still be a good client certificate (one
+      // for client authentication only, a key a server credential cannot use): the context then
+      // serves connect(), and a server that is given it gets this error. A certificate that is no
+      // good for a client either is refused now.
+      if (options.credential !== undefined || !goodForClient(options)) throw error;
+      serverError = error as Error;
+    }
   }
-  const state: ContextState = { options: Object.freeze({ ...options }), ca, serverCredential };
+  const state: ContextState = { options: Object.freeze({ ...options }), ca, serverCredential, serverError };
   return constructInternally(SchannelSecureContext, () => new SchannelSecureContext(state));
 }
 
@@ -166,11 +195,8 @@ export function withSecureContext<T extends SecureContextOptions & { secureConte
   if (role === 'client' && state.options.credential !== undefined) {
     throw invalidArgValue('options.secureContext', '[SchannelSecureContext]', 'was made from a credential, which serves a server only (give a client its certificate as pfx, key + cert or certificate)');
   }
-  if (role === 'server' && state.serverCredential === undefined) {
-    throw invalidArgValue('options.secureContext', '[SchannelSecureContext]', NO_CERTIFICATE);
-  }
   const rest = { ...options } as Record<string, unknown>;
   for (const key of CONTEXT_KEYS) delete rest[key];
   // A server uses the context's own credential (a share of it), not a second one for the same identity.
-  return { ...rest, ...state.options, ...(role === 'server' ? { credential: state.serverCredential } : {}) } as T;
+  return { ...rest, ...state.options, ...(role === 'server' ? { credential: serverCredentialOf(context, 'options.secureContext') } : {}) } as T;
 }

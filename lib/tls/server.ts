@@ -17,9 +17,8 @@ import {
   serverSecureContext,
   isNodeSecureContext,
   isSecureContext,
-  secureContextCredential,
+  serverCredentialOf,
   withSecureContext,
-  NO_CERTIFICATE,
   type SchannelSecureContext,
   type ServerIdentityOptions,
 } from './secure-context';
@@ -65,11 +64,6 @@ function handshakeTimeoutError(): Error {
 /** The error a server-side SchannelSocket gives for a client that leaves during the handshake. */
 function disconnectedError(): Error {
   return Object.assign(new Error('Socket closed before the TLS handshake completed'), { code: 'ECONNRESET' });
-}
-
-/** A createSecureContext() result without a certificate (a client's roots) cannot serve a host name. */
-function noCertificate(name: string): Error {
-  return invalidArgValue(name, '[SchannelSecureContext]', NO_CERTIFICATE);
 }
 
 /** Node's error for an SNICallback that calls back twice. */
@@ -183,7 +177,7 @@ export class SchannelServer extends NetServer {
     if (/[^\x21-\x7e]/.test(hostname)) {
       throw invalidArgValue('hostname', hostname, 'must be an ASCII host name or wildcard (an IDN in its xn-- form)');
     }
-    if (isSecureContext(context) && !secureContextCredential(context)) throw noCertificate('context');
+    if (isSecureContext(context)) serverCredentialOf(context, 'context'); // it must be able to serve
     const secureContext = isSecureContext(context) ? context : serverSecureContext(this.#identity(context, 'context'));
     this.#contexts.push([hostPattern(hostname), secureContext]);
   }
@@ -208,11 +202,7 @@ export class SchannelServer extends NetServer {
   /** The credential for what SNICallback chose; `owned`: a share to dispose once the socket has its own. */
   #credentialFor(context: unknown): { credential: CredentialsHandle; owned: boolean } {
     if (context === null || context === undefined) return { credential: this.#credential, owned: false };
-    if (isSecureContext(context)) {
-      const held = secureContextCredential(context);
-      if (!held) throw noCertificate('context');
-      return { credential: held, owned: false };
-    }
+    if (isSecureContext(context)) return { credential: serverCredentialOf(context, 'context'), owned: false };
     return acquireServerCredential(this.#identity(context, 'context'));
   }
 
