@@ -11,7 +11,7 @@ import { RecordType, RECORD_HEADER_LENGTH } from '../engine/records';
 export type ClientHelloResult =
   /** More bytes are needed: ask again once at least `needed` bytes in all have arrived. */
   | { complete: false; needed: number }
-  /** Decided: the host name the client sent (lower case), or null for none (or not a ClientHello). */
+  /** Decided: the host name the client sent (in its case), or null for none (or not a ClientHello). */
   | { complete: true; servername: string | null };
 
 /** The largest plaintext record (TLSPlaintext.length <= 2^14). */
@@ -126,13 +126,13 @@ function serverNameOf(body: Uint8Array): string | null {
   return null;
 }
 
-/** The name as text: printable ASCII only (RFC 6066: no trailing dot, no NUL), in lower case. */
+/** The name as text, as the client sent it (node:tls keeps its case too): printable ASCII only (RFC 6066: no trailing dot, no NUL). */
 function hostName(bytes: Uint8Array): string | null {
   if (bytes.length === 0 || bytes.length > MAX_HOST_NAME) return null;
   let name = '';
   for (const byte of bytes) {
     if (byte <= 0x20 || byte >= 0x7f) return null;
-    name += String.fromCharCode(byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte);
+    name += String.fromCharCode(byte);
   }
   return name;
 }

@@ -74,11 +74,13 @@ function multipleCallbackError(): Error {
 /**
  * server.addContext's pattern, as node:tls makes it: `*` stands for any run of characters
  * within one label ('*.example.test' matches 'a.example.test', not 'a.b.example.test'). Host names
- * are compared in lower case (the name read from the ClientHello is lowered too).
+ * are compared whatever their case, since DNS names are case-insensitive (node:tls compares them
+ * case-sensitively, so a client that capitalizes gets the default certificate there). The name
+ * SNICallback and the socket's `servername` get is the client's, in its case, as in node:tls.
  */
 function hostPattern(hostname: string): RegExp {
-  const escaped = hostname.toLowerCase().replace(/[.+?^${}()|[\]\\-]/g, '\\$&').replaceAll('*', '[^.]*');
-  return new RegExp(`^${escaped}$`);
+  const escaped = hostname.replace(/[.+?^${}()|[\]\\-]/g, '\\$&').replaceAll('*', '[^.]*');
+  return new RegExp(`^${escaped}$`, 'i');
 }
 
 /** The net.Server options, once `options` is known to be an object. */

@@ -147,7 +147,7 @@ describe('server.addContext: a certificate per host name', () => {
     assert.deepEqual(server.clientErrors, []);
   });
 
-  it('names are matched in lower case; a wildcard covers one label only, as in node:tls', { timeout: NET_TIMEOUT }, async () => {
+  it('names are matched whatever their case (DNS names are case-insensitive; node:tls is not); a wildcard covers one label only, as in node:tls', { timeout: NET_TIMEOUT }, async () => {
     const port = server.address().port;
     assert.equal(await servedFor(port, 'A.Example.TEST'), fingerprint(certA));
     assert.equal(await servedFor(port, 'Deep.WILD.example.test'), fingerprint(certWild));
@@ -254,6 +254,27 @@ describe('SNICallback', () => {
     assert.equal(noName.getPeerCertificate().fingerprint256, fingerprint(p.leaf));
     noName.destroy();
     assert.deepEqual(asked, ['a.example.test', 'b.example.test', 'localhost']);
+  });
+
+  it('gets the name as the client sent it, case included, and so does the server socket\'s servername (as node:tls)', { timeout: NET_TIMEOUT }, async () => {
+    const asked = [];
+    const seen = [];
+    const started = await Promise.all([schannel, tls].map(async (stack) => {
+      const options = { key: p.leaf.keyPem, cert: p.leaf.certPem + p.intermediate.certPem, SNICallback(servername, callback) { asked.push([stack === tls ? 'node:tls' : 'schannel', servername]); callback(null, null); } };
+      const server = stack.createServer(options, (socket) => { seen.push([stack === tls ? 'node:tls' : 'schannel', socket.servername]); socket.end(); });
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return server;
+    }));
+    try {
+      for (const server of started) {
+        const client = await nodeClient(server.address().port, 'Mixed.Example.TEST', { rejectUnauthorized: false, maxVersion: 'TLSv1.2' });
+        await once(client.resume(), 'close');
+      }
+      assert.deepEqual(asked, [['schannel', 'Mixed.Example.TEST'], ['node:tls', 'Mixed.Example.TEST']]);
+      assert.deepEqual(seen, [['schannel', 'Mixed.Example.TEST'], ['node:tls', 'Mixed.Example.TEST']]);
+    } finally {
+      await Promise.all(started.map((server) => new Promise((resolve) => server.close(resolve))));
+    }
   });
 
   it('an error fails that connection as a tlsClientError with the error itself; the server goes on', { timeout: NET_TIMEOUT }, async () => {

@@ -109,7 +109,7 @@ describe('parseClientHello on ClientHellos from node:tls', () => {
       ['TLS 1.3 (default)', { servername: 'a.example.test' }, 'a.example.test'],
       ['TLS 1.2 only', { servername: 'b.example.test', maxVersion: 'TLSv1.2' }, 'b.example.test'],
       ['ALPN and a long name', { servername: `${'x'.repeat(60)}.${'y'.repeat(60)}.example.test`, ALPNProtocols: ['h2', 'http/1.1'] }, `${'x'.repeat(60)}.${'y'.repeat(60)}.example.test`],
-      ['mixed case', { servername: 'Mixed.Example.TEST' }, 'mixed.example.test'],
+      ['mixed case (kept as sent, as node:tls keeps it)', { servername: 'Mixed.Example.TEST' }, 'Mixed.Example.TEST'],
       ['no servername (an IP address: no SNI)', {}, null],
     ];
     for (const [label, options, expected] of cases) {
@@ -117,7 +117,7 @@ describe('parseClientHello on ClientHellos from node:tls', () => {
     }
   }, 30_000);
 
-  it('reads the name (lower-cased) or null when none was sent', () => {
+  it('reads the name as sent or null when none was sent', () => {
     for (const [label, { bytes, expected }] of Object.entries(hellos)) {
       expect(bytes[0], label).toBe(0x16);
       expect(parseClientHello(bytes), label).toEqual({ complete: true, servername: expected });
@@ -236,7 +236,7 @@ describe('parseClientHello on hand-made and hostile input', () => {
 
   it('reads the server_name extension wherever it is, and only its host_name entry', () => {
     expect(parseClientHello(withName('a.example.test'))).toEqual({ complete: true, servername: 'a.example.test' });
-    expect(parseClientHello(withName('WWW.Example.Test'))).toEqual({ complete: true, servername: 'www.example.test' });
+    expect(parseClientHello(withName('WWW.Example.Test'))).toEqual({ complete: true, servername: 'WWW.Example.Test' });
     expect(parseClientHello(record(helloBody(null)))).toEqual({ complete: true, servername: null }); // no extensions at all
     expect(parseClientHello(record(helloBody(Buffer.alloc(0))))).toEqual({ complete: true, servername: null });
     const otherTypeFirst = extension(0, serverNameBody([[7, 'not-a-host'], [0, 'b.example.test']]));
@@ -305,7 +305,7 @@ describe('ClientHelloCollector: chunks until the parser decides', () => {
     const collector = new ClientHelloCollector();
     for (let i = 0; i < hello.length - 1; i++) expect(collector.add(hello.subarray(i, i + 1))).toBeNull();
     const decided = collector.add(hello.subarray(hello.length - 1));
-    expect(decided?.servername).toBe('collect.example.test');
+    expect(decided?.servername).toBe('Collect.Example.Test');
     expect(decided?.data.equals(hello)).toBe(true);
   });
 
