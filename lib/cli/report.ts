@@ -42,6 +42,7 @@ export function handshakeReport(socket: SchannelSocket, target: string): string 
       : `* verdict:  NOT trusted: ${socket.authorizationError}`,
   );
   const t = socket.timings;
-  lines.push(`* timing:   tcp ${ms(t.start, t.connect)}, tls handshake ${ms(t.connect, t.handshake)}, validation ${ms(t.handshake, t.secure)}, total ${ms(t.start, t.secure)}`);
+  const overlapped = t.validation != null && t.handshake != null && t.validation < t.handshake ? ' (began during the handshake)' : '';
+  lines.push(`* timing:   tcp ${ms(t.start, t.connect)}, tls handshake ${ms(t.connect, t.handshake)}, validation ${ms(t.validation, t.secure)}${overlapped}, total ${ms(t.start, t.secure)}`);
   return lines.join('\n');
 }

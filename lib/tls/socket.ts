@@ -12,7 +12,7 @@ import { AlgId, queryContextAttributes, SchannelError, type CredentialsHandle, t
 import { invalidArgType } from '../sspi/errors';
 import { validateFunction, validateObject, validateString, validateUint32 } from '../sspi/validate';
 import { peerCertificateObject } from '../certs/x509';
-import { verifyCertificateChain } from '../certs/verify';
+import { verifyCertificateChain, type VerifyOutcome } from '../certs/verify';
 import { openSslCipherName, standardCipherName } from './cipher-names';
 import { credentialCertificate } from './local-certificate';
 import { validateSocketOptions } from './socket-options';
@@ -57,6 +57,8 @@ export interface SocketTimings {
   start: number;
   connect: number | null;
   handshake: number | null;
+  /** When the peer's chain went to crypt32: before `handshake` when it was readable mid-handshake. */
+  validation: number | null;
   secure: number | null;
 }
 
@@ -146,7 +148,7 @@ export class SchannelSocket extends Duplex {
   authorizationError: string | null = null;
   alpnProtocol: string | false | null = null;
   servername: string | false | null;
-  readonly timings: SocketTimings = { start: performance.now(), connect: null, handshake: null, secure: null };
+  readonly timings: SocketTimings = { start: performance.now(), connect: null, handshake: null, validation: null, secure: null };
   readonly #engine: TlsEngine;
   readonly #transport: Duplex;
   readonly #options: SchannelSocketOptions;
@@ -171,6 +173,14 @@ export class SchannelSocket extends Duplex {
   #exchange: { algorithm: number; strength: number } | null = null;
   /** UNIQUE_BINDINGS' payload (the first Finished of the handshake), once asked; null: none. */
   #tlsUnique: Buffer | null | undefined;
+  /**
+   * A client's validation started as soon as the server's certificate is readable (TLS 1.2: when
+   * the client sends its second flight), so crypt32 works while the last round trip is in flight.
+   * Null: not tried yet; false: tried and not available.
+   */
+  #earlyValidation: { chain: Buffer[]; outcome: Promise<VerifyOutcome> } | null | false = null;
+  /** The chain check running on the thread pool, if one is. */
+  #validationInFlight: Promise<VerifyOutcome> | null = null;
 
   constructor(options: SchannelSocketOptions) {
     validateSocketOptions(options);
@@ -536,6 +546,14 @@ export class SchannelSocket extends Duplex {
     this.#pendingWrites = [];
     this.#engine.destroy();
     if (!this.#transport.destroyed) this.#transport.destroy();
+    // A chain check still running on the thread pool holds crypt32 handles: 'close' waits for it,
+    // so that after 'close' nothing of this socket is left in debugStats().
+    const inFlight = this.#validationInFlight;
+    if (inFlight) {
+      const done = () => callback(error);
+      inFlight.then(done, done);
+      return;
+    }
     callback(error);
   }
 
@@ -575,7 +593,7 @@ export class SchannelSocket extends Duplex {
     const transport = this.#transport;
     transport.on('data', (data: Buffer) => {
       this.#engine.feed(data);
-      this.#drain();
+      this.#drain(true);
     });
     transport.on('end', () => {
       if (!this.#secure && this.#handshakeFinished()) {
@@ -615,9 +633,11 @@ export class SchannelSocket extends Duplex {
   }
 
   /** Moves everything the engine produced: ciphertext out, plaintext up, events handled. */
-  #drain(): void {
+  /** `answered`: the engine was just fed the peer's bytes (its output, if any, answers them). */
+  #drain(answered = false): void {
     const out = this.#engine.takeOutgoing();
     if (out.length > 0 && !this.#transport.destroyed) this.#transport.write(out);
+    if (answered && out.length > 0 && this.#earlyValidation === null && this.#engine.state === 'handshaking') this.#validateEarly();
     // Plaintext first: data that arrived before a close_notify or an error is still delivered.
     const plaintext = this.#engine.takePlaintext();
     if (plaintext.length > 0) {
@@ -743,6 +763,52 @@ export class SchannelSocket extends Duplex {
     this.#sessionReused = attempt(() => queryContextAttributes(context, 'SESSION_INFO'))?.reconnect ?? false;
   }
 
+  /**
+   * The client's chain check, started with the chain the context reports mid-handshake where it
+   * reports one (Wine does once the server's flight is in; Windows may not: then validation starts
+   * after the handshake, as before). Only tried once, on the flight that answers the server's.
+   */
+  #validateEarly(): void {
+    const options = this.#options;
+    if (options.role !== 'client' || options.validatePeer === false || this.#engine.context === null) {
+      this.#earlyValidation = false;
+      return;
+    }
+    let chain: Buffer[] | null = null;
+    try {
+      chain = queryContextAttributes(this.#engine.context, 'REMOTE_CERT_CONTEXT');
+    } catch {
+      // Not readable before the handshake completes on this system.
+    }
+    if (!chain || chain.length === 0) {
+      this.#earlyValidation = false;
+      return;
+    }
+    const outcome = this.#verifyPeer(chain);
+    outcome.catch(() => {}); // awaited (and its error thrown) once the handshake is done
+    this.#earlyValidation = { chain, outcome };
+  }
+
+  #verifyPeer(chain: Buffer[]): Promise<VerifyOutcome> {
+    const options = this.#options;
+    this.timings.validation ??= performance.now();
+    const host = options.host ?? (typeof this.servername === 'string' ? this.servername : undefined);
+    const outcome = verifyCertificateChain({
+      chain,
+      host: options.checkServerIdentity || options.role === 'server' ? undefined : host,
+      role: options.role === 'client' ? 'server' : 'client',
+      ca: options.ca,
+      revocation: options.revocation ?? 'best-effort',
+      securityLevel: options.securityLevel,
+    });
+    this.#validationInFlight = outcome;
+    const settled = () => {
+      if (this.#validationInFlight === outcome) this.#validationInFlight = null;
+    };
+    outcome.then(settled, settled);
+    return outcome;
+  }
+
   async #validate(): Promise<void> {
     const options = this.#options;
     const chain = this.#peerChain ?? [];
@@ -758,14 +824,10 @@ export class SchannelSocket extends Duplex {
     }
     const host = options.host ?? (typeof this.servername === 'string' ? this.servername : undefined);
     const custom = options.checkServerIdentity;
-    const outcome = await verifyCertificateChain({
-      chain,
-      host: custom || options.role === 'server' ? undefined : host,
-      role: options.role === 'client' ? 'server' : 'client',
-      ca: options.ca,
-      revocation: options.revocation ?? 'best-effort',
-      securityLevel: options.securityLevel,
-    });
+    // The early check counts only if it saw the very chain the finished handshake reports.
+    const early = this.#earlyValidation;
+    const sameChain = early && early.chain.length === chain.length && early.chain.every((der, i) => der.equals(chain[i]));
+    const outcome = await (sameChain ? early.outcome : this.#verifyPeer(chain));
     // The validated chain mostly repeats what the socket holds already (the peer's certificates,
     // the `ca` roots): those elements are kept once.
     this.#verifiedChain = reuseEqual(outcome.chain, chain, options.ca?.filter((root): root is Buffer => Buffer.isBuffer(root)));

@@ -281,6 +281,48 @@ describe('connect() against node.exe tls server: session facts', () => {
     }
   });
 
+  it('validation starts during the handshake where the context reports the server\'s chain before it completes', T, async () => {
+    // Whether this system's Schannel reports REMOTE_CERT_CONTEXT once the server's flight is in
+    // (TLS 1.2: when the client sends its second flight), asked through the engine as the socket asks.
+    const server = await recordingServer();
+    const credential = schannel.acquireCredentialsHandle({ flags: ['MANUAL_CRED_VALIDATION', 'NO_DEFAULT_CREDS'], maxVersion: 'TLSv1.2' });
+    const engine = new schannel.TlsEngine({ role: 'client', credential, targetName: 'localhost' });
+    const tcp = net.connect(server.port, '127.0.0.1');
+    let midHandshake = null;
+    try {
+      await once(tcp, 'connect');
+      engine.start();
+      tcp.write(engine.takeOutgoing());
+      while (engine.state === 'handshaking') {
+        const [data] = await once(tcp, 'data');
+        engine.feed(data);
+        const out = engine.takeOutgoing();
+        if (out.length > 0) tcp.write(out);
+        if (out.length > 0 && engine.state === 'handshaking' && midHandshake === null) {
+          try {
+            midHandshake = schannel.queryContextAttributes(engine.context, 'REMOTE_CERT_CONTEXT').length > 0;
+          } catch {
+            midHandshake = false;
+          }
+        }
+      }
+      assert.equal(engine.state, 'open');
+    } finally {
+      tcp.destroy();
+      engine.destroy();
+      credential.dispose();
+    }
+
+    const { socket, error } = await attempt({ port: server.port, host: 'localhost', ca });
+    socket.destroy();
+    await server.stop();
+    assert.equal(error, null);
+    const t = socket.timings;
+    assert.ok(t.validation !== null && t.validation <= t.secure, 'validation has a start, before secureConnect');
+    if (midHandshake) assert.ok(t.validation < t.handshake, `the chain was readable mid-handshake, so validation began before the handshake ended (${t.validation} vs ${t.handshake})`);
+    else assert.ok(t.validation >= t.handshake, 'no chain before the handshake ended: validation began after it');
+  });
+
   it('getPeerCertificate(true) reaches the trusted root (self-referencing), as node:tls’s does', T, async () => {
     const server = await recordingServer();
     const subjects = (socket) => {
