@@ -827,6 +827,7 @@ export class SchannelSocket extends Duplex {
     // The early check counts only if it saw the very chain the finished handshake reports.
     const early = this.#earlyValidation;
     const sameChain = early && early.chain.length === chain.length && early.chain.every((der, i) => der.equals(chain[i]));
+    if (early) this.#earlyValidation = false; // its chain and outcome are not kept with the connection
     const outcome = await (sameChain ? early.outcome : this.#verifyPeer(chain));
     // The validated chain mostly repeats what the socket holds already (the peer's certificates,
     // the `ca` roots): those elements are kept once.
