@@ -11,6 +11,16 @@ import { canonical } from '../tls/credential-cache';
 // first one's.
 const ownOptions = ['certificate', 'clientCertificate', 'revocation', 'securityLevel', 'checkServerIdentity'] as const;
 
+// A secureContext is told apart by identity: it has no options of its own to compare, and node:tls
+// leaves it out of the name, so two requests with different contexts could share a socket.
+const contextIds = new WeakMap<object, number>();
+let nextContextId = 1;
+function contextId(context: object): number {
+  let id = contextIds.get(context);
+  if (id === undefined) contextIds.set(context, (id = nextContextId++));
+  return id;
+}
+
 export type SchannelAgentOptions = AgentOptions & Omit<ConnectOptions, keyof AgentOptions>;
 
 export class SchannelAgent extends Agent {
@@ -25,6 +35,7 @@ export class SchannelAgent extends Agent {
     const name = super.getName(options);
     if (options === null || typeof options !== 'object') return name;
     const own = ownOptions.filter((key) => options[key] !== undefined).map((key) => `${key}=${canonical(options[key])}`);
+    if (options.secureContext !== null && typeof options.secureContext === 'object') own.push(`secureContext=#${contextId(options.secureContext)}`);
     return own.length === 0 ? name : `${name}:schannel:${own.join(';')}`;
   }
 

@@ -27,6 +27,15 @@ describe('SchannelAgent.getName', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
+  it('tells requests with different secureContexts apart, and gives one context one name', () => {
+    const first = {};
+    const second = {};
+    const withFirst = agent.getName({ ...base, secureContext: first } as never);
+    expect(agent.getName({ ...base, secureContext: second } as never)).not.toBe(withFirst);
+    expect(agent.getName({ ...base, secureContext: first } as never)).toBe(withFirst);
+    expect(withFirst).not.toBe(agent.getName(base as never));
+  });
+
   it('gives the same name for the same options', () => {
     const chooser = () => null;
     const a = agent.getName({ ...base, certificate: { thumbprint: 'AB', store: 'MY' }, clientCertificate: chooser } as never);
