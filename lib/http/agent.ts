@@ -3,7 +3,7 @@
 import { Agent, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect, type ConnectOptions } from '../tls/connect';
-import { canonical } from '../tls/credential-cache';
+import { canonical, identityId } from '../tls/credential-cache';
 
 // The options this package adds to node:tls's. https.Agent pools sockets by getName(), which knows
 // only node:tls's options: without these in the name, a request asking for another client
@@ -11,15 +11,6 @@ import { canonical } from '../tls/credential-cache';
 // first one's.
 const ownOptions = ['certificate', 'clientCertificate', 'revocation', 'securityLevel', 'checkServerIdentity'] as const;
 
-// A secureContext is told apart by identity: it has no options of its own to compare, and node:tls
-// leaves it out of the name, so two requests with different contexts could share a socket.
-const contextIds = new WeakMap<object, number>();
-let nextContextId = 1;
-function contextId(context: object): number {
-  let id = contextIds.get(context);
-  if (id === undefined) contextIds.set(context, (id = nextContextId++));
-  return id;
-}
 
 export type SchannelAgentOptions = AgentOptions & Omit<ConnectOptions, keyof AgentOptions>;
 
@@ -35,7 +26,9 @@ export class SchannelAgent extends Agent {
     const name = super.getName(options);
     if (options === null || typeof options !== 'object') return name;
     const own = ownOptions.filter((key) => options[key] !== undefined).map((key) => `${key}=${canonical(options[key])}`);
-    if (options.secureContext !== null && typeof options.secureContext === 'object') own.push(`secureContext=#${contextId(options.secureContext)}`);
+    // A secureContext is told apart by identity: it has no options of its own to compare, and
+    // node:tls leaves it out of the name, so two requests with different contexts could share a socket.
+    if (options.secureContext !== null && typeof options.secureContext === 'object') own.push(`secureContext=#${identityId(options.secureContext)}`);
     return own.length === 0 ? name : `${name}:schannel:${own.join(';')}`;
   }
 

@@ -7,12 +7,13 @@ import { acquireCredentialsHandle, type AcquireCredentialsOptions, type Credenti
 const MAX_ENTRIES = 64;
 const cache = new Map<string, CredentialsHandle>();
 
-// Functions (a clientCertificate chooser, say) are told apart by identity.
-const functionIds = new WeakMap<object, number>();
-let nextFunctionId = 1;
-function functionId(fn: object): number {
-  let id = functionIds.get(fn);
-  if (id === undefined) functionIds.set(fn, (id = nextFunctionId++));
+// Functions (a clientCertificate chooser, say) and opaque objects (a secureContext) are told apart by identity.
+const identityIds = new WeakMap<object, number>();
+let nextIdentityId = 1;
+/** A number that stands for this object (or function) and no other, for keys built from options. */
+export function identityId(value: object): number {
+  let id = identityIds.get(value);
+  if (id === undefined) identityIds.set(value, (id = nextIdentityId++));
   return id;
 }
 
@@ -31,7 +32,7 @@ export function canonical(value: unknown): string {
     return `{${entries.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return `function#${functionId(value)}`;
+  if (typeof value === 'function') return `function#${identityId(value)}`;
   return value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
 }
 
