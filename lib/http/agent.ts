@@ -11,7 +11,6 @@ import { canonical, identityId } from '../tls/credential-cache';
 // first one's.
 const ownOptions = ['certificate', 'clientCertificate', 'revocation', 'securityLevel', 'checkServerIdentity'] as const;
 
-
 export type SchannelAgentOptions = AgentOptions & Omit<ConnectOptions, keyof AgentOptions>;
 
 export class SchannelAgent extends Agent {

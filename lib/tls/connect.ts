@@ -11,7 +11,7 @@ import { validateBoolean, validateFunction, validateHostName, validateObject, va
 import { requestedSecurityLevel } from '../certs/strength';
 import { revocationModes, tlsCaOption, type RevocationMode } from '../certs/verify';
 import { cachedCredential } from './credential-cache';
-import { identityFromPem } from './pem-identity';
+import { credentialIdentity } from './pem-identity';
 import { withSecureContext, type SchannelSecureContext } from './secure-context';
 import { SchannelSocket } from './socket';
 
@@ -106,13 +106,6 @@ function alpnList(value: ConnectOptions['ALPNProtocols']): string[] | undefined 
   });
 }
 
-function clientIdentity(options: ConnectOptions): Pick<AcquireCredentialsOptions, 'pfx' | 'passphrase' | 'certificate'> {
-  const fromPem = identityFromPem(options);
-  if (fromPem) return { pfx: fromPem, passphrase: '' };
-  if (options.certificate !== undefined) return { certificate: options.certificate };
-  return options.pfx === undefined ? {} : { pfx: options.pfx, passphrase: options.passphrase };
-}
-
 /** The engine's answer to SEC_I_INCOMPLETE_CREDENTIALS, from the `clientCertificate` option. */
 function certificateChooser(
   choice: ConnectOptions['clientCertificate'],
@@ -166,7 +159,7 @@ export function clientSettings(options: ConnectOptions): {
     minVersion: options.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion),
     maxVersion: options.maxVersion ?? (DEFAULT_MAX_VERSION as TlsVersion),
   };
-  const credential = cachedCredential({ ...base, ...clientIdentity(options) });
+  const credential = cachedCredential({ ...base, ...credentialIdentity(options) });
   const onIncompleteCredentials = certificateChooser(options.clientCertificate, base);
   return { base, credential, onIncompleteCredentials, ALPNProtocols, ca, revocation, securityLevel };
 }

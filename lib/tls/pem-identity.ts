@@ -2,6 +2,7 @@
 // random salt, and a new one per connection would defeat the credential cache.
 import { createHash } from 'node:crypto';
 import { createPkcs12 } from '../certs/pkcs12';
+import type { AcquireCredentialsOptions } from '../sspi';
 import { invalidArgType, invalidArgValue } from '../sspi/errors';
 
 type Pem = string | Buffer;
@@ -34,4 +35,21 @@ export function identityFromPem(options: { key?: Pem | readonly Pem[]; cert?: Pe
     if (made.size > MAX_ENTRIES) made.delete(made.keys().next().value as string);
   }
   return pfx;
+}
+
+/**
+ * The certificate part of a credential for TLS options, in the one order every caller uses: `key` +
+ * `cert` (as the PFX above), else a store `certificate`, else `pfx` + `passphrase`; {} for none.
+ */
+export function credentialIdentity(options: {
+  key?: Pem | readonly Pem[];
+  cert?: Pem | readonly Pem[];
+  passphrase?: string;
+  pfx?: AcquireCredentialsOptions['pfx'];
+  certificate?: AcquireCredentialsOptions['certificate'];
+}): Pick<AcquireCredentialsOptions, 'pfx' | 'passphrase' | 'certificate'> {
+  const fromPem = identityFromPem(options);
+  if (fromPem) return { pfx: fromPem, passphrase: '' };
+  if (options.certificate !== undefined) return { certificate: options.certificate };
+  return options.pfx === undefined ? {} : { pfx: options.pfx, passphrase: options.passphrase };
 }

@@ -10,7 +10,7 @@ import { assertInternalConstruction, constructInternally } from '../sspi/interna
 import { validateObject, validateOneOf } from '../sspi/validate';
 import { tlsCaOption } from '../certs/verify';
 import { cachedCredential } from './credential-cache';
-import { identityFromPem } from './pem-identity';
+import { credentialIdentity } from './pem-identity';
 
 /** What says who a server is: its certificate and key in one of four forms, and its protocol range. */
 export interface ServerIdentityOptions {
@@ -43,13 +43,12 @@ export function acquireServerCredential(options: ServerIdentityOptions): { crede
     // not on every connection later.
     return { credential: options.credential.share(), owned: true };
   }
-  const fromPem = identityFromPem(options);
   const credential = cachedCredential({
     use: 'inbound',
     flags: SchCredFlags.USE_STRONG_CRYPTO,
     minVersion: options.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion),
     maxVersion: options.maxVersion ?? (DEFAULT_MAX_VERSION as TlsVersion),
-    ...(fromPem ? { pfx: fromPem, passphrase: '' } : options.certificate ? { certificate: options.certificate } : { pfx: options.pfx, passphrase: options.passphrase }),
+    ...credentialIdentity(options),
   });
   return { credential, owned: false };
 }
@@ -61,13 +60,11 @@ export interface SecureContextOptions extends ServerIdentityOptions {
 }
 
 /** Why a context without a certificate cannot serve. */
-export const NO_CERTIFICATE = 'has no certificate: createSecureContext() was given no pfx, key + cert, certificate or credential';
+const NO_CERTIFICATE = 'has no certificate: createSecureContext() was given no pfx, key + cert, certificate or credential';
 
 /** What a context keeps: its checked options and, when it names an identity, its server credential. */
 interface ContextState {
   options: Readonly<SecureContextOptions>;
-  /** Parsed once: what connect() validates the server against. */
-  ca: Buffer[] | undefined;
   /** Undefined for a context without a certificate (a client's roots only), or one Schannel takes for a client only. */
   serverCredential: CredentialsHandle | undefined;
   /** Why the certificate cannot serve, when Schannel took it for a client only. */
@@ -107,12 +104,6 @@ export function isSecureContext(value: unknown): value is SchannelSecureContext 
   return states.has(value as SchannelSecureContext);
 }
 
-/** @internal The options a context was made from, and its roots parsed (for connect()). */
-export function secureContextOptions(context: SchannelSecureContext): { options: Readonly<SecureContextOptions>; ca: Buffer[] | undefined } {
-  const state = states.get(context)!;
-  return { options: state.options, ca: state.ca };
-}
-
 /**
  * A node:tls SecureContext holds an OpenSSL SSL_CTX, which Schannel cannot use: told apart so that
  * the error names what to pass instead.
@@ -126,10 +117,8 @@ export function isNodeSecureContext(value: unknown): boolean {
 
 /** Whether Schannel takes the identity of `options` for a client (an outbound credential). */
 function goodForClient(options: ServerIdentityOptions): boolean {
-  const fromPem = identityFromPem(options);
-  const identity = fromPem ? { pfx: fromPem, passphrase: '' } : options.certificate ? { certificate: options.certificate } : { pfx: options.pfx, passphrase: options.passphrase };
   try {
-    acquireCredentialsHandle({ use: 'outbound', flags: SchCredFlags.MANUAL_CRED_VALIDATION | SchCredFlags.NO_DEFAULT_CREDS, ...identity }).dispose();
+    acquireCredentialsHandle({ use: 'outbound', flags: SchCredFlags.MANUAL_CRED_VALIDATION | SchCredFlags.NO_DEFAULT_CREDS, ...credentialIdentity(options) }).dispose();
     return true;
   } catch {
     return false;
@@ -145,7 +134,7 @@ function goodForClient(options: ServerIdentityOptions): boolean {
  */
 export function createSecureContext(options: SecureContextOptions = {}): SchannelSecureContext {
   validateObject(options, 'options');
-  const ca = tlsCaOption(options.ca);
+  tlsCaOption(options.ca); // checked now; connect() gets the parse from tlsCaOption's cache
   for (const name of ['minVersion', 'maxVersion'] as const) {
     if (options[name] !== undefined) validateOneOf(options[name], `options.${name}`, tlsVersions);
   }
@@ -165,7 +154,7 @@ export function createSecureContext(options: SecureContextOptions = {}): Schanne
       serverError = error as Error;
     }
   }
-  const state: ContextState = { options: Object.freeze({ ...options }), ca, serverCredential, serverError };
+  const state: ContextState = { options: Object.freeze({ ...options }), serverCredential, serverError };
   return constructInternally(SchannelSecureContext, () => new SchannelSecureContext(state));
 }
 

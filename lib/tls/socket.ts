@@ -637,8 +637,10 @@ export class SchannelSocket extends Duplex {
     this.#drain();
   }
 
-  /** Moves everything the engine produced: ciphertext out, plaintext up, events handled. */
-  /** `answered`: the engine was just fed the peer's bytes (its output, if any, answers them). */
+  /**
+   * Moves everything the engine produced: ciphertext out, plaintext up, events handled.
+   * `answered`: the engine was just fed the peer's bytes (its output, if any, answers them).
+   */
   #drain(answered = false): void {
     const out = this.#engine.takeOutgoing();
     if (out.length > 0 && !this.#transport.destroyed) this.#transport.write(out);
@@ -793,15 +795,20 @@ export class SchannelSocket extends Duplex {
       this.#earlyValidation = false;
       return;
     }
-    const outcome = this.#verifyPeer(chain);
-    outcome.catch(() => {}); // awaited (and its error thrown) once the handshake is done
-    this.#earlyValidation = { chain, outcome };
+    // Awaited, and its error thrown, once the handshake is done (#verifyPeer's own handler keeps a
+    // rejection from going unhandled meanwhile).
+    this.#earlyValidation = { chain, outcome: this.#verifyPeer(chain) };
+  }
+
+  /** The name the peer's certificate is checked against (a client's), or undefined. */
+  #peerHost(): string | undefined {
+    return this.#options.host ?? (typeof this.servername === 'string' ? this.servername : undefined);
   }
 
   #verifyPeer(chain: Buffer[]): Promise<VerifyOutcome> {
     const options = this.#options;
     this.timings.validation ??= performance.now();
-    const host = options.host ?? (typeof this.servername === 'string' ? this.servername : undefined);
+    const host = this.#peerHost();
     const outcome = verifyCertificateChain({
       chain,
       host: options.checkServerIdentity || options.role === 'server' ? undefined : host,
@@ -833,7 +840,7 @@ export class SchannelSocket extends Duplex {
       }
       return;
     }
-    const host = options.host ?? (typeof this.servername === 'string' ? this.servername : undefined);
+    const host = this.#peerHost();
     const custom = options.checkServerIdentity;
     // The early check counts only if it saw the very chain the finished handshake reports.
     const early = this.#earlyValidation;
