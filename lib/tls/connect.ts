@@ -188,7 +188,7 @@ export function connect(...args: unknown[]): SchannelSocket {
   }
   const connecting = options.socket === undefined;
   const transport: Duplex = options.socket ??
-    netConnect({ host, port: options.port!, family: options.family, localAddress: options.localAddress, localPort: options.localPort, lookup: options.lookup, allowHalfOpen: options.allowHalfOpen } as any);
+    netConnect({ host, port: options.port!, family: options.family, localAddress: options.localAddress, localPort: options.localPort, lookup: options.lookup } as any); // half-open: SchannelSocket sets it, whatever options.allowHalfOpen says
   const socket = new SchannelSocket({
     transport,
     credential,

@@ -192,6 +192,10 @@ export class SchannelSocket extends Duplex {
     super({ allowHalfOpen: options.allowHalfOpen === true, decodeStrings: true });
     this.#options = options;
     this.#transport = options.transport;
+    // The TLS stream decides when this side ends (after its queued writes, then close_notify), so
+    // the transport must not end its own writable side on the peer's FIN: a net.Socket that is not
+    // half-open would, and the records still queued here would then fail with EPIPE and be lost.
+    (this.#transport as { allowHalfOpen?: boolean }).allowHalfOpen = true;
     this.servername = options.servername ?? (options.role === 'client' ? false : null);
     this.#localCredential = options.credential;
     const chooser = options.onIncompleteCredentials;

@@ -283,6 +283,39 @@ describe('half-close and close_notify', () => {
     }
   });
 
+  it('the server ends while 8 MiB of our writes are still queued: the client (not half-open) sends them all, then its close_notify, as node:tls', T, async () => {
+    // The server's close_notify and FIN arrive while most chunks wait in the client's writable
+    // buffer. Ending because the peer ended must come after those writes: a transport that shut
+    // its own writable side on the FIN would drop them (EPIPE).
+    let resolveGot;
+    const server = await startNodeTlsServer({ allowHalfOpen: true }, (socket) => {
+      const received = readAll(socket);
+      socket.end();
+      received.then((outcome) => resolveGot(outcome), (error) => resolveGot({ error: error.message }));
+    });
+    for (const connectFn of [tls.connect, schannel.connect]) {
+      const name = connectFn === tls.connect ? 'node:tls' : 'schannel';
+      const got = new Promise((resolve) => { resolveGot = resolve; });
+      const socket = connectFn({ port: server.port, host: 'localhost', ca });
+      let writeError = null;
+      socket.on('error', (e) => { writeError ??= e; });
+      await once(socket, 'secureConnect');
+      socket.resume(); // reads the server's end, so that this side ends after its writes
+      const hash = sha256();
+      const base = randomBytes(64 * 1024);
+      for (let i = 0; i < 128; i++) {
+        const chunk = Buffer.from(base);
+        chunk.writeUInt32BE(i, 0);
+        hash.update(chunk);
+        socket.write(chunk, (e) => { if (e) writeError ??= e; });
+      }
+      const serverGot = await Promise.race([got, delay(20_000).then(() => ({ error: 'nothing within 20 s' }))]);
+      socket.destroy();
+      assert.equal(writeError, null, `${name}: ${writeError?.message}`);
+      assert.deepEqual(serverGot, { hex: hash.digest('hex'), size: 8 * MiB }, name);
+    }
+  });
+
   it('close_notify both ways: the server sees "end" for ours, we see "end" for the server’s', T, async () => {
     let serverEnded;
     const server = await startNodeTlsServer({ allowHalfOpen: true }, (socket) => {

@@ -205,6 +205,39 @@ describe('createServer with the Schannel client (connect) in the same process', 
     assert.equal(echoed.length, data.length);
     assert.equal(sha256(echoed), sha256(data));
   });
+
+  it('a client that ends while 8 MiB of the reply is still queued gets all of it (the server is not half-open)', { timeout: 60_000 }, async () => {
+    // The client's close_notify and FIN reach the server while its reply waits in the socket's
+    // buffer (held there by corking the TCP socket until the client has ended): the server's own
+    // end, which follows the peer's, must come after the reply. A TCP socket that shut its
+    // writable side on the FIN by itself would lose what was still queued (EPIPE).
+    // The reader is our client: an OpenSSL client (node:tls) refuses application data that comes
+    // after its own close_notify (ERR_SSL_APPLICATION_DATA_AFTER_CLOSE_NOTIFY, measured with
+    // Linux node 20 and node.exe 24, against node:tls's server as well as this one).
+    const reply = randomBytes(8 * 1024 * 1024);
+    const tcpSockets = new Map();
+    const replying = await startServer({}, (socket) => {
+      const tcp = tcpSockets.get(socket.remotePort);
+      tcp.cork();
+      socket.once('end', () => setTimeout(() => tcp.uncork(), 100));
+      socket.resume();
+      for (let offset = 0; offset < reply.length; offset += 64 * 1024) socket.write(reply.subarray(offset, offset + 64 * 1024));
+    });
+    replying.on('connection', (tcp) => tcpSockets.set(tcp.remotePort, tcp));
+    const client = await schannelClient(replying.address().port, { allowHalfOpen: true });
+    const chunks = [];
+    client.on('data', (chunk) => chunks.push(chunk));
+    const ended = new Promise((resolve) => {
+      client.once('end', () => resolve('end'));
+      client.once('error', (error) => resolve(`error ${error.code}: ${error.message}`));
+    });
+    client.end();
+    assert.equal(await ended, 'end');
+    const received = Buffer.concat(chunks);
+    client.destroy();
+    assert.equal(received.length, reply.length, `${received.length} of ${reply.length} bytes`);
+    assert.equal(sha256(received), sha256(reply));
+  });
 });
 
 describe('createServer: ALPN', () => {
