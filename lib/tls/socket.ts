@@ -647,7 +647,7 @@ export class SchannelSocket extends Duplex {
    */
   #drain(answered = false): void {
     const out = this.#engine.takeOutgoing();
-    if (out.length > 0 && !this.#transport.destroyed) this.#transport.write(out);
+    if (out.length > 0 && this.#transport.writable) this.#transport.write(out);
     if (answered && out.length > 0 && this.#earlyValidation === null && this.#engine.state === 'handshaking') this.#validateEarly();
     // Plaintext first: data that arrived before a close_notify or an error is still delivered.
     const plaintext = this.#engine.takePlaintext();
@@ -867,7 +867,7 @@ export class SchannelSocket extends Duplex {
   #refuse(alert: keyof typeof TlsAlert, error: Error): never {
     this.#engine.alert(alert, error);
     const out = this.#engine.takeOutgoing();
-    if (out.length > 0 && !this.#transport.destroyed) this.#transport.write(out);
+    if (out.length > 0 && this.#transport.writable) this.#transport.write(out);
     this.#engine.takeEvents(); // the failure is thrown to the caller instead
     throw error;
   }

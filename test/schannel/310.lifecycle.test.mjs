@@ -18,7 +18,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import tls from 'node:tls';
 import { Worker } from 'node:worker_threads';
 import { after, before, describe, it } from 'node:test';
-import { collectGarbage as collect, collectUntil, noGc } from '../support/handles.mjs';
+import { collectGarbage as collect, collectUntil, noGc, settledStats, statsAfterClose } from '../support/handles.mjs';
 import { NET_TIMEOUT, repoRoot, startNodeTlsServer, stopAllPeers, testPki } from '../support/peers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -39,7 +39,6 @@ const MiB = 1024 * 1024;
 
 const clientCredential = () => acquireCredentialsHandle({ use: 'outbound', flags: CLIENT_FLAGS });
 const serverCredential = () => acquireCredentialsHandle({ use: 'inbound', pfx: serverPfx, passphrase: 'test' });
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function typed(code, functionName) {
   return (error) => {
@@ -237,7 +236,7 @@ describe('use after dispose, double dispose', () => {
 
   it('a socket destroyed twice and a server closed twice release everything once', { timeout: NET_TIMEOUT }, async () => {
     clearCredentialCache();
-    const start = debugStats();
+    const start = await settledStats();
     const server = schannel.createServer({ pfx: serverPfx, passphrase: 'test' }, (socket) => socket.pipe(socket));
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     // Wine's Schannel server sends the leaf alone: the intermediate comes with the roots.
@@ -251,9 +250,8 @@ describe('use after dispose, double dispose', () => {
     assert.equal(writeError?.code, 'ERR_STREAM_DESTROYED');
     await new Promise((resolve) => server.close(resolve));
     await assert.rejects(new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))), { code: 'ERR_SERVER_NOT_RUNNING' });
-    await delay(50); // the server side of the connection sees the close
     clearCredentialCache();
-    assert.deepEqual(debugStats(), start);
+    assert.deepEqual(await statsAfterClose(start), start); // once the server side has seen the close too
   });
 });
 
@@ -400,8 +398,7 @@ describe('a context outlives its credential', () => {
 describe('garbage collection of what was never disposed', { skip: noGc }, () => {
   it('dropped credentials, contexts (mid-handshake and established) and engines are freed: the counters return to their start', { timeout: 60_000 }, async () => {
     clearCredentialCache();
-    await collect();
-    const start = debugStats();
+    const start = await settledStats();
     // In a function of its own, so that no frame of the test still holds the objects.
     const makeAndDrop = () => {
       for (let i = 0; i < 20; i++) {
@@ -425,8 +422,7 @@ describe('garbage collection of what was never disposed', { skip: noGc }, () => 
   it('a connect() socket and its server-side peer that were destroyed but never disposed are collected', { timeout: NET_TIMEOUT }, async () => {
     const server = await startNodeTlsServer();
     clearCredentialCache();
-    await collect();
-    const start = debugStats();
+    const start = await settledStats();
     const connectAndDrop = async () => {
       for (let i = 0; i < 10; i++) {
         const socket = schannel.connect({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: p.root.certPem });
@@ -477,8 +473,7 @@ describe('worker threads', () => {
   after(() => server?.stop());
 
   it('a worker loads the package, handshakes and exits; its handles go with its environment', { timeout: NET_TIMEOUT }, async () => {
-    await (gc ? collect() : turn());
-    const start = debugStats();
+    const start = await settledStats();
     const worker = startWorker(HANDSHAKE_IN_WORKER, { port: server.port, ca: p.root.certPem, connections: 3 });
     const exited = once(worker, 'exit');
     const [message] = await once(worker, 'message');
@@ -499,8 +494,7 @@ describe('worker threads', () => {
 
   it('two workers and the main thread handshake at the same time, each with its own instance data', { timeout: NET_TIMEOUT }, async () => {
     clearCredentialCache();
-    await (gc ? collect() : turn());
-    const start = debugStats();
+    const start = await settledStats();
     const workers = [0, 1].map(() => startWorker(HANDSHAKE_IN_WORKER, { port: server.port, ca: p.root.certPem, connections: 5 }));
     const messages = workers.map((w) => once(w, 'message'));
     const exits = workers.map((w) => once(w, 'exit'));
@@ -523,8 +517,7 @@ describe('worker threads', () => {
   });
 
   it('a worker terminated while its connect() is mid-handshake: the process survives, the handles are freed', { timeout: NET_TIMEOUT }, async () => {
-    await (gc ? collect() : turn());
-    const start = debugStats();
+    const start = await settledStats();
     // A server that takes the ClientHello and never answers: the handshake stays in flight.
     const hellos = [];
     const silent = net.createServer((connection) => {
@@ -662,8 +655,7 @@ const BOUND = { heapUsed: 4 * MiB, external: 4 * MiB, rss: 48 * MiB };
 
 describe(`${CONNECTIONS} sequential connections`, () => {
   it(`${CONNECTIONS} Schannel-to-Schannel connections (engines over an in-memory pair): debugStats() returns to its start, memory growth is bounded`, { timeout: 300_000 }, async (t) => {
-    if (gc) await collect();
-    const start = debugStats();
+    const start = await settledStats();
     const clientCred = clientCredential();
     const serverCred = serverCredential();
     let at1k = null;
@@ -723,8 +715,7 @@ describe(`${CONNECTIONS} sequential connections`, () => {
     await new Promise((resolve) => echo.listen(0, '127.0.0.1', resolve));
     const server = { port: echo.address().port, stop: () => new Promise((resolve) => echo.close(resolve)) };
     clearCredentialCache();
-    if (gc) await collect();
-    const start = debugStats();
+    const start = await settledStats();
     let at100 = null;
     const began = performance.now();
     try {
@@ -747,9 +738,8 @@ describe(`${CONNECTIONS} sequential connections`, () => {
       await server.stop();
     }
     const seconds = (performance.now() - began) / 1000;
-    await delay(50);
     clearCredentialCache();
-    assert.deepEqual(debugStats(), start);
+    assert.deepEqual(await statsAfterClose(start), start);
     if (gc) await collect();
     const end = memory();
     const growth = { heapUsed: end.heapUsed - at100.heapUsed, external: end.external - at100.external, rss: end.rss - at100.rss };

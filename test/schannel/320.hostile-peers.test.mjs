@@ -18,7 +18,7 @@ import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { settledStats } from '../support/handles.mjs';
+import { settledStats, statsAfterClose } from '../support/handles.mjs';
 import {
   AlertDescription, MAX_CIPHERTEXT, RecordType, alertRecord, clientFirstFlight, parseRecords, rawClient, record,
   serverFlight, serverHelloRecord, startRawServer,
@@ -101,9 +101,8 @@ function assertDisconnected(error) {
 async function settled(peer, start) {
   const session = await peer.nextSession();
   await Promise.race([session.done, delay(TIMEOUT)]);
-  await delay(20); // the socket's 'close' work (destroy, dispose) has run by now
   clearCredentialCache();
-  assert.deepEqual(debugStats(), start, 'no native handle left behind');
+  assert.deepEqual(await statsAfterClose(start), start, 'no native handle left behind once the socket\'s \'close\' work (destroy, dispose) has run');
   return session;
 }
 
@@ -315,9 +314,8 @@ describe('1 byte per second', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
-    await delay(20);
     clearCredentialCache();
-    assert.deepEqual(debugStats(), start);
+    assert.deepEqual(await statsAfterClose(start), start);
   });
 });
 
@@ -349,7 +347,7 @@ describe('protocol versions below TLS 1.2', () => {
       await server.stop();
     }
     clearCredentialCache();
-    assert.deepEqual(debugStats(), start);
+    assert.deepEqual(await statsAfterClose(start), start);
   });
 
   it('a TLS 1.0-only server, connect({ minVersion: \'TLSv1.2\' }): a typed error', {
@@ -365,7 +363,7 @@ describe('protocol versions below TLS 1.2', () => {
       await server.stop();
     }
     clearCredentialCache();
-    assert.deepEqual(debugStats(), start);
+    assert.deepEqual(await statsAfterClose(start), start);
   });
 
   it('the same through acquireCredentialsHandle({ credentialFormat: \'SCHANNEL_CRED\', minVersion: \'TLSv1.2\' }) and the engine: refused with a typed error', { timeout: NET_TIMEOUT, skip: noOpenssl ?? false }, async () => {
@@ -398,7 +396,7 @@ describe('protocol versions below TLS 1.2', () => {
       await server.stop();
     }
     clearCredentialCache();
-    assert.deepEqual(debugStats(), start);
+    assert.deepEqual(await statsAfterClose(start), start);
   });
 });
 
@@ -451,7 +449,7 @@ describe('weak server keys and signatures', () => {
       await server.stop();
     }
     clearCredentialCache();
-    assert.deepEqual(debugStats(), start);
+    assert.deepEqual(await statsAfterClose(start), start);
     return outcome;
   }
 

@@ -51,3 +51,18 @@ export async function settledStats(rounds = 10) {
   }
   return stats;
 }
+
+/**
+ * Polls debugStats() without collecting garbage until it equals `expected` or `ms` have passed;
+ * returns the last snapshot. For checks that the sockets' own 'close' work (not the collector)
+ * released everything: that work runs a few turns after the close, later on a loaded machine.
+ */
+export async function statsAfterClose(expected, ms = 3000) {
+  const deadline = performance.now() + ms;
+  let stats = debugStats();
+  while (!sameStats(stats, expected) && performance.now() < deadline) {
+    await delay(10);
+    stats = debugStats();
+  }
+  return stats;
+}
