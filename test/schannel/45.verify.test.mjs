@@ -3,6 +3,7 @@
 // the reference for every error code. Wine's crypt32 differs from Windows in a few places: those
 // tests are written to Windows' behaviour and skip under Wine, naming what Wine returned.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import tls from 'node:tls';
@@ -260,13 +261,14 @@ describe('verifyCertificateChain: revocation', () => {
   let base;
   let delayMs = 0;
   const hits = [];
+  const run = randomUUID();
   let crl;
 
   before(async () => {
     server = http.createServer((req, res) => {
-      hits.push(req.url);
+      hits.push(req.url.startsWith(`/${run}/`) ? req.url.slice(run.length + 1) : req.url); // the path after the run's own segment
       setTimeout(() => {
-        if (req.url.startsWith('/intermediate.crl')) {
+        if (req.url.includes('/intermediate.crl')) {
           res.writeHead(200, { 'content-type': 'application/pkix-crl' });
           res.end(crl);
         } else {
@@ -276,7 +278,11 @@ describe('verifyCertificateChain: revocation', () => {
       }, delayMs);
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${server.address().port}`;
+    // Each run's URLs are its own: crypt32 keeps fetched CRLs in the URL cache of the Wine prefix
+    // (or the Windows profile), which outlives the run, and a later run that got the same port
+    // would be answered from there without a request (seen: 93 cached "?revoked" URLs in a
+    // development prefix, and one run that found its URL among them).
+    base = `http://127.0.0.1:${server.address().port}/${run}`;
     crl = makeCrl(pki.intermediate, ['0bad01']);
   });
   after(() => server.close());
